@@ -38,17 +38,21 @@ MatV vertex_normals(const TriMesh& mesh) {
   return n;
 }
 
-double surface_area_mm2(const TriMesh& mesh) { return face_areas_mm2(mesh).sum(); }
+double surface_area_mm2(const TriMesh& mesh) {
+  return face_areas_mm2(mesh).sum();
+}
 
 void validate_mesh(const TriMesh& mesh, const char* what) {
   if (mesh.V.rows() < 4 || mesh.F.rows() < 4) {
-    throw std::invalid_argument(fmt::format("{}: a mesh needs at least 4 vertices and 4 faces, got {} and {}",
-                                            what, mesh.V.rows(), mesh.F.rows()));
+    throw std::invalid_argument(
+        fmt::format("{}: a mesh needs at least 4 vertices and 4 faces, got {} and {}", what,
+                    mesh.V.rows(), mesh.F.rows()));
   }
   for (Eigen::Index v = 0; v < mesh.V.rows(); ++v) {
     for (int k = 0; k < 3; ++k) {
       if (!std::isfinite(mesh.V(v, k))) {
-        throw std::invalid_argument(fmt::format("{}: vertex {} has a coordinate that is not finite", what, v));
+        throw std::invalid_argument(
+            fmt::format("{}: vertex {} has a coordinate that is not finite", what, v));
       }
     }
   }
@@ -56,8 +60,8 @@ void validate_mesh(const TriMesh& mesh, const char* what) {
     for (int k = 0; k < 3; ++k) {
       const int i = mesh.F(f, k);
       if (i < 0 || i >= mesh.V.rows()) {
-        throw std::invalid_argument(fmt::format("{}: face {} names vertex {}, allowed 0 to {}", what, f, i,
-                                                mesh.V.rows() - 1));
+        throw std::invalid_argument(fmt::format("{}: face {} names vertex {}, allowed 0 to {}",
+                                                what, f, i, mesh.V.rows() - 1));
       }
     }
   }

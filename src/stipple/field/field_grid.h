@@ -1,0 +1,46 @@
+// The density field baked into a cube map about the head centre, for the sampler's hot loop:
+// bilinear lookups instead of evaluating zones and the hairline per candidate. The field
+// varies over millimetres (feathers >= 5 mm, transition 5 - 10 mm), so texels of ~1 mm keep
+// its shape; owners (zones) are looked up at the nearest texel.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "stipple/field/density_field.h"
+
+namespace stipple {
+
+struct FieldGrid {
+  int res = 0;  // texels per face edge (without border), as in cube_map.h
+  Vec3 centre = Vec3::Zero();
+  std::vector<float> dots_per_cm2;  // 6 (res + 2)^2, border included
+  std::vector<float> diameter_min_mm, diameter_max_mm, depth_mm, dilution_override;
+  std::vector<std::int16_t> zone;  // -1 outside every zone
+  std::vector<float> area_mm2;     // surface area of each interior texel (0 on the border)
+  std::vector<Vec3> point_mm;      // surface point at each texel centre
+};
+
+// Evaluates `field` at every texel centre (in parallel) and measures each texel's surface area
+// (solid angle x r^2 / cos of the angle between the surface normal and the ray).
+// res: 16 - 1024.
+FieldGrid bake_field(const DensityField& field, int res);
+
+// The same for any field given as a function of a surface point (tests, benchmarks).
+FieldGrid bake_function(const RadialSurface& surface, int res,
+                        const std::function<FieldSample(const Vec3&)>& field);
+
+struct FieldValue {
+  double dots_per_cm2, diameter_min_mm, diameter_max_mm, depth_mm, dilution_override;
+  int zone;
+};
+
+// Bilinear lookup (the zone and the dilution override from the nearest texel).
+FieldValue lookup_field(const FieldGrid& grid, const Vec3& p);
+double lookup_density(const FieldGrid& grid, const Vec3& p);
+
+// Expected dot count: the integral of the density over the surface.
+double expected_dots(const FieldGrid& grid);
+
+}  // namespace stipple

@@ -1,0 +1,44 @@
+// The frontal hairline as a curve on the head, from the design rules in domain.md:
+// mid-frontal point on the midline mid_frontal_height_mm above the glabella; frontotemporal
+// points on the lateral canthal lines (sagittal planes through the lateral canthi), set back so
+// that the frontotemporal angle stays open; temporal peaks below them; the temporal hairline
+// down to the sideburns in front of the ears. The line wanders by smooth 1D noise
+// (macro-irregularity, irregularity_mm); the density behind it is a ramp of the signed distance
+// (density_field.h), and sentinel dots ahead of it are that ramp's sparse tail.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "stipple/field/scalp_chart.h"
+#include "stipple/geometry/point_index.h"
+#include "stipple/head/head.h"
+#include "stipple/plan/plan.h"
+
+namespace stipple {
+
+struct Hairline {
+  // Named design points (mm, on the surface): mid_frontal, left_/right_frontotemporal,
+  // left_/right_temporal_peak, left_/right_sideburn.
+  std::vector<std::pair<std::string, Vec3>> points;
+  std::vector<Vec3> curve_mm;     // the wandered line, resampled every ~0.5 mm, left to right
+  std::vector<Vec2> ahead_chart;  // closed chart polygon of the side ahead of the line (face)
+  PointIndex index;               // over curve_mm
+};
+
+// Builds the hairline on `head` (landmarks glabella, left/right_canthus, left/right_tragion).
+// Throws std::invalid_argument when the rules cannot be met on this head (e.g. the mid-frontal
+// point would lie beyond the vertex).
+Hairline build_hairline(const HairlineSpec& spec, const Head& head, const RadialSurface& surface,
+                        const ScalpChart& chart, std::uint64_t seed);
+
+// Signed distance (mm, in 3D) from p to the hairline: positive behind it (the scalp side),
+// negative ahead of it (the forehead).
+double hairline_signed_distance_mm(const Hairline& h, const ScalpChart& chart, const Vec3& p);
+
+// Named point lookup; throws std::out_of_range.
+const Vec3& hairline_point(const Hairline& h, const std::string& name);
+
+}  // namespace stipple

@@ -1,0 +1,38 @@
+// The scalp chart: an azimuthal equidistant map of the head surface centred on the vertex.
+//
+// u_mm points to the subject's right and v_mm toward the face; the distance of (u, v) from the
+// origin is the arc length from the vertex along the surface meridian (a tape laid from the
+// vertex), its direction the meridian's azimuth. It is the top view of a Norwood chart in
+// millimetres, and the space in which zone outlines are drawn. Radial distances are true;
+// tangential ones shrink away from the vertex (by R sin(theta)/s on a sphere: ~0.8 at the temples),
+// so lengths that must be true (the hairline transition, scar widths) are measured in 3D instead.
+#pragma once
+
+#include <vector>
+
+#include "stipple/geometry/mesh.h"
+#include "stipple/geometry/radial_surface.h"
+
+namespace stipple {
+
+struct ScalpChart {
+  Vec3 centre, axis, anterior, right;  // axis: centre -> vertex; anterior/right: tangent frame
+  int n_phi = 0, n_theta = 0;
+  double dtheta = 0, dphi = 0;  // radians
+  std::vector<float> arc_mm;    // [phi * n_theta + theta]: arc length vertex -> (theta, phi)
+};
+
+// vertex_mm: the vertex landmark; head_right/head_anterior: the head frame's +x and +y.
+// theta_max_deg: how far from the vertex the chart reaches (up to 170 degrees).
+ScalpChart build_scalp_chart(const RadialSurface& surface, const Vec3& vertex_mm,
+                             const Vec3& head_right, const Vec3& head_anterior,
+                             double theta_max_deg = 165.0);
+
+// Chart coordinates (u_mm, v_mm) of a point (on or off the surface: its direction from the
+// chart centre is what counts).
+Vec2 chart_from_point(const ScalpChart& chart, const Vec3& p);
+
+// The surface point at chart coordinates uv; points beyond the chart's reach are clamped to it.
+Vec3 point_from_chart(const ScalpChart& chart, const RadialSurface& surface, const Vec2& uv);
+
+}  // namespace stipple

@@ -1,0 +1,126 @@
+#include "stipple/geometry/radial_surface.h"
+
+#include "stipple/geometry/cube_map.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace stipple {
+namespace {
+
+// Moller-Trumbore ray/triangle intersection; returns t > 0 of origin + t dir or -1.
+double intersect(const Vec3& o, const Vec3& dir, const Vec3& p0, const Vec3& p1, const Vec3& p2) {
+  const Vec3 e1 = p1 - p0, e2 = p2 - p0;
+  const Vec3 h = dir.cross(e2);
+  const double det = e1.dot(h);
+  if (std::abs(det) < 1e-14) return -1;
+  const double inv = 1.0 / det;
+  const Vec3 s = o - p0;
+  const double u = inv * s.dot(h);
+  // A tiny tolerance so rays through shared edges are not lost between two triangles.
+  constexpr double kEps = 1e-9;
+  if (u < -kEps || u > 1 + kEps) return -1;
+  const Vec3 q = s.cross(e1);
+  const double v = inv * dir.dot(q);
+  if (v < -kEps || u + v > 1 + kEps) return -1;
+  const double t = inv * e2.dot(q);
+  return t > 0 ? t : -1;
+}
+
+}  // namespace
+
+RadialSurface build_radial_surface(const TriMesh& mesh, const Vec3& centre, int res) {
+  if (res < 16 || res > 2048) {
+    throw std::invalid_argument(
+        fmt::format("radial surface: res = {} is out of range, allowed 16 to 2048", res));
+  }
+  validate_mesh(mesh, "radial surface");
+  RadialSurface s;
+  s.centre = centre;
+  s.res = res;
+  const int w = res + 2;
+  s.radius_mm.assign(6 * w * w, -1.0f);
+
+  for (int f = 0; f < 6; ++f) {
+    const CubeFace& B = cube_face(f);
+    float* face = s.radius_mm.data() + f * w * w;
+    for (Eigen::Index t = 0; t < mesh.F.rows(); ++t) {
+      const Vec3 p[3] = {mesh.V.row(mesh.F(t, 0)), mesh.V.row(mesh.F(t, 1)),
+                         mesh.V.row(mesh.F(t, 2))};
+      double amin = 1e9, amax = -1e9, bmin = 1e9, bmax = -1e9;
+      bool in_front = true;
+      for (const Vec3& q : p) {
+        const Vec3 d = q - centre;
+        const double z = d.dot(B.axis);
+        if (z <= 1e-9) {
+          in_front = false;
+          break;
+        }
+        const double a = d.dot(B.u) / z, b = d.dot(B.v) / z;
+        amin = std::min(amin, a), amax = std::max(amax, a);
+        bmin = std::min(bmin, b), bmax = std::max(bmax, b);
+      }
+      if (!in_front) continue;
+      const int i0 = std::max(0, static_cast<int>(std::floor(cube_texel_coord(amin, res))));
+      const int i1 = std::min(w - 1, static_cast<int>(std::ceil(cube_texel_coord(amax, res))));
+      const int j0 = std::max(0, static_cast<int>(std::floor(cube_texel_coord(bmin, res))));
+      const int j1 = std::min(w - 1, static_cast<int>(std::ceil(cube_texel_coord(bmax, res))));
+      for (int j = j0; j <= j1; ++j) {
+        for (int i = i0; i <= i1; ++i) {
+          const Vec3 dir =
+              (B.axis + cube_face_coord(i, res) * B.u + cube_face_coord(j, res) * B.v).normalized();
+          const double hit = intersect(centre, dir, p[0], p[1], p[2]);
+          if (hit > 0 && hit > face[j * w + i]) face[j * w + i] = static_cast<float>(hit);
+        }
+      }
+    }
+  }
+  for (int f = 0; f < 6; ++f) {
+    for (int k = 0; k < w * w; ++k) {
+      if (s.radius_mm[f * w * w + k] <= 0) {
+        throw std::invalid_argument(
+            fmt::format("radial surface: a ray from the centre ({:.1f}, {:.1f}, {:.1f}) mm misses "
+                        "the mesh (cube face {}, "
+                        "texel {}): the centre must be inside a closed head surface",
+                        centre.x(), centre.y(), centre.z(), f, k));
+      }
+    }
+  }
+  return s;
+}
+
+double surface_radius_mm(const RadialSurface& s, const Vec3& d) {
+  return cube_bilinear(s.radius_mm.data(), cube_stencil(d, s.res), s.res);
+}
+
+Vec3 project_to_surface(const RadialSurface& s, const Vec3& p) {
+  const Vec3 d = p - s.centre;
+  const double len = d.norm();
+  if (!(len > 0)) return s.centre + Vec3(0, 0, surface_radius_mm(s, Vec3(0, 0, 1)));
+  return s.centre + d * (surface_radius_mm(s, d) / len);
+}
+
+Vec3 surface_normal(const RadialSurface& s, const Vec3& p) {
+  const Vec3 d = (p - s.centre).normalized();
+  // Two tangents of the unit sphere at d.
+  const Vec3 helper = std::abs(d.z()) < 0.9 ? Vec3(0, 0, 1) : Vec3(1, 0, 0);
+  const Vec3 t1 = d.cross(helper).normalized();
+  const Vec3 t2 = d.cross(t1);
+  // Half a texel's angle or so: smooth over the bilinear kinks, far below the dot spacing.
+  const double h = 1.0 / s.res;
+  auto point = [&](const Vec3& dir) {
+    const Vec3 u = dir.normalized();
+    return Vec3(s.centre + u * surface_radius_mm(s, u));
+  };
+  const Vec3 du = point(d + h * t1) - point(d - h * t1);
+  const Vec3 dv = point(d + h * t2) - point(d - h * t2);
+  Vec3 n = du.cross(dv);
+  if (n.dot(d) < 0) n = -n;
+  const double len = n.norm();
+  return len > 0 ? Vec3(n / len) : d;
+}
+
+}  // namespace stipple

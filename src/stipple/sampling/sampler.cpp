@@ -1,0 +1,322 @@
+#include "stipple/sampling/sampler.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <numbers>
+#include <queue>
+#include <stdexcept>
+
+#include "stipple/geometry/cube_map.h"
+#include "stipple/sampling/rng.h"
+
+namespace stipple {
+
+double hex_spacing_mm(double n) {
+  return std::sqrt(2.0 / (std::sqrt(3.0) * n * 0.01));
+}
+
+namespace {
+
+struct Pt {
+  Vec3 p, n;
+  double density;  // final target, dots/cm2
+  double s_full;   // hex spacing at the final density, mm
+  int session;
+  bool alive;
+};
+
+// A dense uniform grid over the treated region's bounding box, of singly linked lists: each dot
+// is listed in its home cell, and a dot whose conflict radius exceeds the grid's base radius is
+// also stamped into every cell its conflict ball overlaps. A query then scans the cells within
+// max(r_candidate, base) and the stamps of its own cell, and so meets every dot whose ball,
+// the candidate's or its own, holds the other: the conflict rule is the larger of the two radii.
+// Hand-written: nanoflann's trees are static, and the sampler inserts every step.
+class Grid {
+ public:
+  Grid(const Vec3& lo, const Vec3& hi, double base_radius)
+      : lo_(lo), base_(base_radius), cell_(2 * base_radius) {
+    for (int a = 0; a < 3; ++a)
+      dim_[a] = std::max(1, static_cast<int>(std::ceil((hi[a] - lo[a]) / cell_)) + 1);
+    head_.assign(static_cast<size_t>(dim_[0]) * dim_[1] * dim_[2], -1);
+    stamp_head_.assign(head_.size(), -1);
+  }
+  double base_radius() const { return base_; }
+
+  void insert(int id, const Vec3& p, double radius) {
+    if (static_cast<size_t>(id) >= next_.size()) next_.resize(static_cast<size_t>(id) + 1, -1);
+    const size_t c = index(p);
+    next_[static_cast<size_t>(id)] = head_[c];
+    head_[c] = id;
+    if (radius > base_) {
+      int lo[3], hi[3];
+      range(p, radius, lo, hi);
+      for (int z = lo[2]; z <= hi[2]; ++z)
+        for (int y = lo[1]; y <= hi[1]; ++y)
+          for (int x = lo[0]; x <= hi[0]; ++x) {
+            const size_t k = flat(x, y, z);
+            stamps_.push_back({id, stamp_head_[k]});
+            stamp_head_[k] = static_cast<int>(stamps_.size()) - 1;
+          }
+    }
+  }
+
+  // Calls f(id) for the dots listed in the cells overlapping the cube [p - r, p + r] and for
+  // those stamped into p's cell; stops and returns true as soon as f does. A dot may be met twice.
+  template <class F>
+  bool any(const Vec3& p, double r, F&& f) const {
+    int lo[3], hi[3];
+    range(p, std::max(r, base_), lo, hi);
+    for (int z = lo[2]; z <= hi[2]; ++z)
+      for (int y = lo[1]; y <= hi[1]; ++y)
+        for (int x = lo[0]; x <= hi[0]; ++x)
+          for (int id = head_[flat(x, y, z)]; id >= 0; id = next_[static_cast<size_t>(id)])
+            if (f(id)) return true;
+    for (int s = stamp_head_[index(p)]; s >= 0; s = stamps_[static_cast<size_t>(s)].next)
+      if (f(stamps_[static_cast<size_t>(s)].id)) return true;
+    return false;
+  }
+
+ private:
+  struct Stamp {
+    int id, next;
+  };
+  size_t flat(int x, int y, int z) const {
+    return (static_cast<size_t>(z) * dim_[1] + y) * dim_[0] + x;
+  }
+  int coord(double v, int a) const {
+    return std::clamp(static_cast<int>((v - lo_[a]) / cell_), 0, dim_[a] - 1);
+  }
+  size_t index(const Vec3& p) const {
+    return flat(coord(p.x(), 0), coord(p.y(), 1), coord(p.z(), 2));
+  }
+  void range(const Vec3& p, double r, int* lo, int* hi) const {
+    for (int a = 0; a < 3; ++a) lo[a] = coord(p[a] - r, a), hi[a] = coord(p[a] + r, a);
+  }
+  Vec3 lo_;
+  double base_, cell_;
+  int dim_[3];
+  std::vector<int> head_, next_, stamp_head_;
+  std::vector<Stamp> stamps_;
+};
+
+struct Layer {
+  double kappa;     // conflict radius over the union's hex spacing
+  double inv_sqrt;  // 1 / sqrt(cumulative share): the union's spacing is s_full / sqrt(share)
+  double radius(double s_full) const { return kappa * s_full * inv_sqrt; }
+};
+
+class Sampler {
+ public:
+  Sampler(const RadialSurface& surface, const FieldGrid& field, const SamplerParams& params)
+      : surface_(surface), field_(field), params_(params), rng_(params.seed) {
+    // Texels that carry dots, their bounding box, and a representative dense spacing.
+    Vec3 lo = Vec3::Constant(1e9), hi = Vec3::Constant(-1e9);
+    std::vector<double> spacing;
+    for (size_t k = 0; k < field.area_mm2.size(); ++k) {
+      if (field.area_mm2[k] > 0 && field.dots_per_cm2[k] >= params.min_density_per_cm2) {
+        texels_.push_back(static_cast<int>(k));
+        lo = lo.cwiseMin(field.point_mm[k]);
+        hi = hi.cwiseMax(field.point_mm[k]);
+        spacing.push_back(hex_spacing_mm(field.dots_per_cm2[k]));
+      }
+    }
+    lo_ = lo - Vec3::Constant(10);
+    hi_ = hi + Vec3::Constant(10);
+    if (!spacing.empty()) {
+      // The 10th percentile: most dots have a radius within the grid's base radius.
+      const size_t i = spacing.size() / 10;
+      std::nth_element(spacing.begin(), spacing.begin() + static_cast<long>(i), spacing.end());
+      dense_spacing_mm_ = spacing[i];
+    }
+  }
+
+  std::vector<SampledDot> run() {
+    const double expected = expected_dots(field_);
+    if (expected > static_cast<double>(params_.max_dots)) {
+      throw std::invalid_argument(
+          fmt::format("plan: the design needs {:.0f} dots, more than the limit of {}", expected,
+                      params_.max_dots));
+    }
+    if (texels_.empty() || expected < 0.5) return {};
+    double cum = 0;
+    for (size_t k = 0; k < params_.session_shares.size(); ++k) {
+      cum = std::min(1.0, cum + params_.session_shares[k]);
+      lay_session(static_cast<int>(k) + 1, cum, static_cast<size_t>(std::llround(expected * cum)));
+    }
+    std::vector<SampledDot> out;
+    out.reserve(static_cast<size_t>(alive_));
+    for (const Pt& q : pts_) {
+      if (q.alive) out.push_back({q.p, q.n, q.session, q.density});
+    }
+    return out;
+  }
+
+ private:
+  // Tries to add a dot at surface point c; returns its id or -1.
+  int try_add(const Vec3& c, int session, const Layer& L, Grid& grid) {
+    const double n = lookup_density(field_, c);
+    if (n < params_.min_density_per_cm2) return -1;
+    const double s_full = std::min(hex_spacing_mm(n), 20.0);
+    const double rc = L.radius(s_full);
+    const bool conflict = grid.any(c, rc, [&](int id) {
+      const Pt& q = pts_[static_cast<size_t>(id)];
+      const double r = std::max(rc, L.radius(q.s_full));
+      return q.alive && (q.p - c).squaredNorm() < r * r;
+    });
+    if (conflict) return -1;
+    pts_.push_back({c, surface_normal(surface_, c), n, s_full, session, true});
+    ++alive_;
+    const int id = static_cast<int>(pts_.size()) - 1;
+    grid.insert(id, c, rc);
+    return id;
+  }
+
+  // Grows the layer from `active` until no active dot can place a neighbour.
+  void grow(std::vector<int>& active, int session, const Layer& L, Grid& grid) {
+    const int k = params_.candidates_per_dot;
+    while (!active.empty()) {
+      const size_t ai = static_cast<size_t>(rng_.below(active.size()));
+      const Pt a = pts_[static_cast<size_t>(active[ai])];
+      bool placed = false;
+      if (a.alive) {
+        const Vec3 t1 = a.n.unitOrthogonal(), t2 = a.n.cross(t1);
+        const double r0 = L.radius(a.s_full) * 1.001;
+        const double phase = 2 * std::numbers::pi * rng_.uniform();
+        for (int j = 0; j < k && !placed; ++j) {
+          const double ang = phase + 2 * std::numbers::pi * j / k;
+          const double r = r0 * (1 + params_.annulus_width * rng_.uniform());
+          const Vec3 c =
+              project_to_surface(surface_, a.p + r * (std::cos(ang) * t1 + std::sin(ang) * t2));
+          const int id = try_add(c, session, L, grid);
+          if (id >= 0) {
+            active.push_back(id);
+            placed = true;
+          }
+        }
+      }
+      if (!placed) {
+        active[ai] = active.back();
+        active.pop_back();
+      }
+    }
+  }
+
+  // One candidate per treated texel, in random order: finds what growth did not reach.
+  void sweep(int session, const Layer& L, Grid& grid) {
+    std::vector<int> order = texels_;
+    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng_.below(i)]);
+    const int res = field_.res, w = res + 2;
+    std::vector<int> active;
+    for (int k : order) {
+      const int face = k / (w * w), j = (k / w) % w, i = k % w;
+      const Vec3 d = cube_texel_direction(face, i, j, res) +
+                     (rng_.uniform() - 0.5) * (2.0 / res) * cube_face(face).u +
+                     (rng_.uniform() - 0.5) * (2.0 / res) * cube_face(face).v;
+      const int id = try_add(project_to_surface(surface_, surface_.centre + d), session, L, grid);
+      if (id >= 0) {
+        active.push_back(id);
+        grow(active, session, L, grid);
+      }
+    }
+  }
+
+  // Removes the most crowded dots of `session` until `excess` are gone. Crowding is the
+  // smallest distance to a neighbour over the larger of the two conflict radii (the conflict
+  // rule's own measure). Removing a dot only ever raises its neighbours' values, so a popped
+  // value is re-checked and pushed back when stale (lazy greedy): no neighbour updates needed.
+  void eliminate(int session, size_t excess, const Layer& L, const Grid& grid) {
+    auto crowding = [&](int id) {
+      const Pt& a = pts_[static_cast<size_t>(id)];
+      const double ra = L.radius(a.s_full);
+      double best = 3.0;
+      grid.any(a.p, 3 * ra, [&](int o) {
+        const Pt& q = pts_[static_cast<size_t>(o)];
+        if (o != id && q.alive)
+          best = std::min(best, (q.p - a.p).norm() / std::max(ra, L.radius(q.s_full)));
+        return false;
+      });
+      return best;
+    };
+    using Entry = std::pair<double, int>;
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;
+    for (size_t id = 0; id < pts_.size(); ++id) {
+      if (pts_[id].alive && pts_[id].session == session)
+        heap.emplace(crowding(static_cast<int>(id)), static_cast<int>(id));
+    }
+    for (size_t removed = 0; removed < excess && !heap.empty();) {
+      const auto [c, id] = heap.top();
+      heap.pop();
+      const double now = crowding(id);
+      if (now > c) {
+        heap.emplace(now, id);
+        continue;
+      }
+      pts_[static_cast<size_t>(id)].alive = false;
+      --alive_;
+      ++removed;
+    }
+  }
+
+  void lay_session(int session, double cum_share, size_t target) {
+    // Grow an over-full layer at a small kappa, then eliminate its most crowded new dots down to
+    // the exact count: elimination adapts to the holes the earlier sessions left continuously,
+    // where a dart-throwing fill at the final radius would fill them in whole numbers. Should
+    // growth saturate below the count, kappa shrinks and growth resumes from every dot.
+    Layer L{params_.grow_kappa, 1.0 / std::sqrt(cum_share)};
+    std::unique_ptr<Grid> grid;
+    for (int attempt = 0; attempt < 12; ++attempt) {
+      grid = std::make_unique<Grid>(lo_, hi_, L.radius(dense_spacing_mm_));
+      std::vector<int> active;
+      for (size_t id = 0; id < pts_.size(); ++id) {
+        if (!pts_[id].alive) continue;
+        grid->insert(static_cast<int>(id), pts_[id].p, L.radius(pts_[id].s_full));
+        active.push_back(static_cast<int>(id));
+      }
+      grow(active, session, L, *grid);
+      sweep(session, L, *grid);
+      if (static_cast<size_t>(alive_) >= target) break;
+      L.kappa *= 0.95;
+    }
+    if (static_cast<size_t>(alive_) < target) {
+      throw std::runtime_error(
+          fmt::format("sampler: session {} could not reach {} dots", session, target));
+    }
+    eliminate(session, static_cast<size_t>(alive_) - target, L, *grid);
+  }
+
+  const RadialSurface& surface_;
+  const FieldGrid& field_;
+  const SamplerParams& params_;
+  Rng rng_;
+  std::vector<int> texels_;
+  Vec3 lo_, hi_;
+  double dense_spacing_mm_ = 1.0;
+  std::vector<Pt> pts_;
+  int alive_ = 0;
+};
+
+}  // namespace
+
+std::vector<SampledDot> sample_dots(const RadialSurface& surface, const FieldGrid& field,
+                                    const SamplerParams& params) {
+  if (params.session_shares.empty() || params.session_shares.size() > 6) {
+    throw std::invalid_argument(
+        fmt::format("sampler: {} sessions, allowed 1 to 6", params.session_shares.size()));
+  }
+  for (double s : params.session_shares) {
+    if (!(s > 0 && s <= 1))
+      throw std::invalid_argument(fmt::format("sampler: session share {} outside (0, 1]", s));
+  }
+  if (params.candidates_per_dot < 1 || params.candidates_per_dot > 64) {
+    throw std::invalid_argument(
+        fmt::format("sampler: candidates_per_dot = {} is out of range, allowed 1 to 64",
+                    params.candidates_per_dot));
+  }
+  Sampler s(surface, field, params);
+  return s.run();
+}
+
+}  // namespace stipple
