@@ -35,7 +35,8 @@ struct HeadSpec {
 // The frontal hairline, from the rules in domain.md.
 struct HairlineSpec {
   bool enabled = true;
-  double mid_frontal_height_mm = 80.0;    // above the glabella along the midline; 70 - 100 (Garg; Shapiro)
+  double mid_frontal_height_mm = 80.0;    // above the glabella along the midline; 60 - 100 (men
+                                          // 70 - 100, Garg; Shapiro; women ~64, e-aaps)
   double frontotemporal_distance_mm = 80.0;  // mid-frontal to frontotemporal point, along the
                                              // scalp, each on its lateral canthal line; 60 - 100
   double temporal_peak_distance_mm = 50.0;   // frontotemporal point to temporal peak; 30 - 70
@@ -88,6 +89,10 @@ struct Zone {
   double feather_mm = 10;                 // soft edge inside the boundary; 0 - 40
   std::optional<double> dilution_water_parts;  // overrides the session's dilution (scars)
   Whorl whorl;
+  // The JSON keys the plan file gave for this zone (plan_json.h), in canonical order; empty for
+  // zones built in code. The preset expander merges only these keys over a preset zone of the
+  // same name, and plan_to_json writes only these keys when the list is not empty.
+  std::vector<std::string> given_keys;
 };
 
 struct Session {
@@ -96,7 +101,8 @@ struct Session {
 };
 
 struct SessionsSpec {
-  std::vector<Session> sessions;     // 1 - 6; default 3: 40 %, 35 %, 25 % at 20:1, 12:1, 6:1
+  std::vector<Session> sessions = {  // 1 - 6; default 3: 40 %, 35 %, 25 % at 20:1, 12:1, 6:1
+      {0.40, 20}, {0.35, 12}, {0.25, 6}};
   int spacing_days = 7;              // 7 - 30
   std::string start_date = "2026-12-01";  // ISO 8601
 };
