@@ -17,14 +17,16 @@
 namespace stipple {
 
 // Adult head measurements (mm). Defaults: ANSUR II 2012 male means (Gordon et al. 2014,
-// "2012 Anthropometric Survey of U.S. Army Personnel", NATICK/TR-15/007): head circumference
-// 570 mm, head length (glabella-opisthocranion) 197 mm, head breadth (biparietal) 152 mm,
-// tragion to top of head 130 mm. Ranges cover adults of both sexes with margin.
+// "2012 Anthropometric Survey of U.S. Army Personnel", NATICK/TR-15/007; means of the 4,082 men
+// of the public ANSUR II male data): head circumference 574.4 mm, head length
+// (glabella-opisthocranion) 199.5 mm, head breadth 154.3 mm, tragion to top of head 131.1 mm.
+// (570.0, 196.3, 152.2 and 129.6 mm are the means of men and women pooled, 6,068 people.)
+// Ranges cover adults of both sexes with margin.
 struct HeadMeasurements {
-  double circumference_mm = 570.0;     // allowed 480 - 660
-  double length_mm = 197.0;            // glabella to opisthocranion, allowed 165 - 225
-  double width_mm = 152.0;             // biparietal breadth, allowed 130 - 175
-  double vertex_height_mm = 130.0;     // vertex above the tragion line, allowed 105 - 160
+  double circumference_mm = 574.4;     // allowed 480 - 660
+  double length_mm = 199.5;            // glabella to opisthocranion, allowed 165 - 225
+  double width_mm = 154.3;             // biparietal breadth, allowed 130 - 175
+  double vertex_height_mm = 131.1;     // vertex above the tragion line, allowed 105 - 160
 };
 
 // Landmark names every head carries (mm, on the surface, head frame).

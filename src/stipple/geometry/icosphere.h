@@ -1,0 +1,21 @@
+// The unit icosphere: a regular icosahedron whose triangles are split in four `subdivisions`
+// times, new vertices pushed onto the unit sphere.
+//
+// Why an icosphere and not a latitude-longitude sphere: its vertices are spread almost evenly
+// (edge lengths within ~20 % of each other at every level) and it has no poles, so a surface
+// built by pushing its vertices radially (the parametric head) has no crowded vertex or chart
+// seam on the crown, where SMP is densest. The starting icosahedron is the one with vertices
+// (0, +-1, +-phi) and cyclic permutations: it is mirror-symmetric about the three coordinate
+// planes, and so is every subdivision, which keeps left and right of a head exactly symmetric.
+#pragma once
+
+#include "stipple/geometry/mesh.h"
+
+namespace stipple {
+
+// Vertices on the unit sphere, faces counter-clockwise seen from outside.
+// 10 * 4^s + 2 vertices and 20 * 4^s faces; subdivisions allowed 0 - 9.
+// Throws std::invalid_argument naming `subdivisions` outside that range.
+TriMesh make_icosphere(int subdivisions);
+
+}  // namespace stipple

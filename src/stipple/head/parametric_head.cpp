@@ -1,0 +1,600 @@
+#include "stipple/head/parametric_head.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <iterator>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include <tbb/parallel_for.h>
+#include <Eigen/Geometry>
+
+#include "stipple/geometry/icosphere.h"
+#include "stipple/head/scanned_head.h"
+
+namespace stipple {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kDeg = kPi / 180.0;
+
+// ---------------------------------------------------------------------------------------------
+// The design: an adult male head of about the ANSUR II male means (head.h), in the head frame
+// (mm, origin at the tragion midpoint), before the final scaling to the asked measurements.
+//
+// Where the numbers come from (all soft tissue, adult male):
+//  - cranium: length 199.5, breadth 154.3, tragion to vertex 131.1 (ANSUR II male means,
+//    Gordon et al. 2014); the widest point (eurion) ~60 mm above the tragion, the vertex about
+//    above the tragion, opisthocranion about level with the glabella.
+//  - face: nasion-menton 120 mm (ANSUR II menton-sellion length, male mean 122.6); glabella
+//    ~13 mm above the nasion; tragion-nasion depth ~98 mm; nasion-subnasale ~55 mm, nasal tip
+//    protrusion ~20 mm, upper lip ~20 mm, lower face ~40 mm (Farkas, Anthropometry of the Head
+//    and Face, 1994, adult male norms: n-sn 53-55, sn-prn ~20, sn-sto ~22, sto-gn ~50);
+//    lateral canthi ~95 mm apart (Farkas ex-ex ~91-96), eye level ~20 mm above the tragion
+//    (the Frankfort plane runs through tragion and orbitale, the eye sits ~15-25 mm above it).
+//  - face width: bizygomatic 142.6 (ANSUR II male mean) at the arches; the face in front of them
+//    narrows to ~110 mm; bigonial ~120 mm.
+//  - neck: ~380 - 400 mm around (ANSUR II neck circumference), a stub to 135 mm below the tragion.
+// Profiles are lists of surface points (y, z) or (x, z); the model converts them to radii about
+// the centre and interpolates them with a monotone cubic, so a point list is the whole design.
+
+// The centre before scaling: on the z axis, inside the cranium, low enough that the chin and the
+// underside of the nose still face away from it (the surface is a radial graph about it).
+const Vec3 kCentre(0.0, 0.0, 32.0);
+
+// Midsagittal outline (y, z), counter-clockwise seen from the subject's right: from under the
+// neck, up the throat, chin, lips, nose, forehead, over the vertex, down the occiput and nape.
+constexpr double kSagittal[][2] = {
+    {18, -135},    {38, -135},     {53, -132},   {60.5, -124}, {62, -108},  {61, -94},
+    {60, -87},     {67, -86.5},    {78, -89},    {88, -92},    {95.5, -87}, {99.5, -78},
+    {98.5, -69},   {95.5, -62.5},                               // mentolabial sulcus
+    {97.5, -55},   {101, -49.5},                                // labrale inferius
+    {99.5, -44.5},                                              // stomion
+    {103, -39.5},  {102, -33},                                  // labrale superius, philtrum
+    {101, -27},                                                 // subnasale
+    {109.5, -24},  {117.5, -20.5}, {121, -15},                  // columella, pronasale
+    {119.5, -8.5}, {114, 3},       {106.5, 16},  {97.5, 27.5},  // nasion
+    {99.5, 33},    {103, 37.5},    {104, 41},                   // glabella
+    {103.5, 46},   {102, 53},      {99, 65},     {93, 80},     {84, 95},    {71, 108},
+    {54, 119},     {34, 126.5},    {15, 130.3},  {-3, 131.1},  // vertex
+    {-20, 130},    {-38, 126},     {-56, 118.5}, {-72, 107},   {-84.5, 92}, {-92.5, 74},
+    {-95.5, 50},  // opisthocranion
+    {-94.5, 30},   {-90.5, 10},    {-82.5, -10}, {-70, -30},   {-60, -48},  {-56.5, -68},
+    {-56, -92},    {-55.5, -115},  {-51, -128},  {-38, -134},  {-18, -135}, {0, -135}};
+
+// The front of the same outline smoothed: the face as a broad mask without brow ridge, nasal
+// root, nose, lips and chin (they differ from it only near the midline). The superellipse below
+// spreads this outline around the head, so it must carry nothing narrow; the difference between
+// the two outlines is laid back on the face under a lateral window whose width suits each feature.
+constexpr double kSagittalSmoothFace[][2] = {{87, -91.5}, {92, -85}, {94, -72},   {94, -58},
+                                             {94.5, -45}, {95, -30}, {95.5, -15}, {96, 0},
+                                             {97, 15},    {99, 30},  {100.8, 42}, {101.3, 50}};
+// The smooth outline replaces the full one between these two full-outline points.
+constexpr double kSmoothFrom[2] = {78, -89};  // behind the menton
+constexpr double kSmoothTo[2] = {99, 65};     // the upper forehead
+
+// Coronal outline through the centre (x, z), right side, top to bottom; the tragion is the point
+// at z = 0, the widest point (eurion) at z ~ 62.
+constexpr double kCoronal[][2] = {{30, 126.5},  {52, 114.5}, {66, 99.5}, {74, 82.5}, {77.15, 62},
+                                  {76.6, 45},   {74.8, 24},  {72.5, 0},  {70, -20},  {66, -40},
+                                  {61.5, -60},  {59, -80},   {58, -100}, {57, -118}, {52, -130},
+                                  {38, -134.5}, {20, -135},  {8, -135}};
+
+// Lateral extent (mm, one standard deviation) of the window that lays the midline detail on the
+// face, by elevation angle from the centre (degrees): the chin and lips are ~50 mm wide, the
+// nose ~35 mm at the alae and ~12 mm along the dorsum, the brow ridges span the forehead.
+constexpr double kDetailWindow[][2] = {{-60, 22},   {-52, 18},  {-44, 17}, {-40, 15},  {-33, 14},
+                                       {-30.5, 11}, {-26, 9.5}, {-21, 8},  {-14, 6.5}, {-5, 5.5},
+                                       {-2.5, 6},   {0.5, 22},  {8, 30},   {20, 34}};
+
+struct BumpDesign {
+  Vec3 centre;        // on the right side (x >= 0); mirrored to the left unless x == 0
+  double amp_mm;      // radial, + out, - in
+  double sigma_h_mm;  // horizontal extent (one standard deviation)
+  double sigma_v_mm;  // vertical extent
+};
+
+// Local relief: orbits under the brow, the eyeball in the orbit, the brow ridge, cheekbones
+// (malar eminences), temporal hollows, mouth corners, the chin.
+const std::array<BumpDesign, 8> kBumps = {{
+    {{33, 88, 21}, -5.0, 11, 8},    // orbit (eye socket)
+    {{33, 88, 20}, 2.5, 6.5, 4.5},  // eyeball and lids inside it
+    {{30, 96, 36}, 1.5, 14, 5},     // brow ridge
+    {{47, 78, 2}, 3.5, 14, 12},     // cheekbone
+    {{60, 55, 47}, -3.0, 16, 16},   // temporal hollow
+    {{26, 93, -45}, -2.5, 5, 5},    // mouth corner
+    {{0, 99, -75}, 1.5, 12, 8},     // chin prominence
+    {{40, 86, -35}, 1.5, 12, 10},   // cheek fullness beside the mouth
+}};
+
+// Lateral canthus (outer eye corner), right side: ~47.5 mm from the midline (Farkas ex-ex ~95),
+// ~16 mm behind the nasion, at eye level.
+const Vec3 kRightCanthusDesign(47.5, 81.0, 19.0);
+
+// ---------------------------------------------------------------------------------------------
+// Periodic monotone cubic (PCHIP, Fritsch & Carlson 1980) through (angle, value) knots: C1,
+// and no overshoot between knots, so an outline never bulges past its design points.
+class PeriodicCurve {
+ public:
+  PeriodicCurve() = default;
+  PeriodicCurve(std::vector<double> t, std::vector<double> v) : t_(std::move(t)), v_(std::move(v)) {
+    const std::size_t n = t_.size();
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+      if (!(t_[i + 1] > t_[i])) throw std::logic_error("parametric head: outline not monotone");
+    }
+    if (!(t_.back() - t_.front() < 2 * kPi))
+      throw std::logic_error("parametric head: outline wraps");
+    std::vector<double> h(n), delta(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double t1 = i + 1 < n ? t_[i + 1] : t_[0] + 2 * kPi;
+      h[i] = t1 - t_[i];
+      delta[i] = (v_[(i + 1) % n] - v_[i]) / h[i];
+    }
+    d_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t p = (i + n - 1) % n;
+      if (delta[p] * delta[i] <= 0) {
+        d_[i] = 0;
+      } else {
+        const double w1 = 2 * h[i] + h[p], w2 = h[i] + 2 * h[p];
+        d_[i] = (w1 + w2) / (w1 / delta[p] + w2 / delta[i]);
+      }
+    }
+  }
+
+  double operator()(double t) const {
+    const std::size_t n = t_.size();
+    double u = std::fmod(t - t_[0], 2 * kPi);
+    if (u < 0) u += 2 * kPi;
+    u += t_[0];
+    std::size_t i =
+        static_cast<std::size_t>(std::upper_bound(t_.begin(), t_.end(), u) - t_.begin());
+    i = i == 0 ? 0 : i - 1;
+    const double t0 = t_[i];
+    const double t1 = i + 1 < n ? t_[i + 1] : t_[0] + 2 * kPi;
+    const double h = t1 - t0;
+    const double s = (u - t0) / h;
+    const double s2 = s * s, s3 = s2 * s;
+    return (2 * s3 - 3 * s2 + 1) * v_[i] + (s3 - 2 * s2 + s) * h * d_[i] +
+           (-2 * s3 + 3 * s2) * v_[(i + 1) % n] + (s3 - s2) * h * d_[(i + 1) % n];
+  }
+
+ private:
+  std::vector<double> t_, v_, d_;
+};
+
+// An outline sampled every 0.25 degrees after Gaussian smoothing in angle, read back with a
+// Catmull-Rom cubic. The monotone cubic through the design points is only C1: its curvature
+// jumps at every knot, and on the broad flat sides of the vault that shows as bands in shaded
+// views. Smoothing by a few degrees spreads those jumps out (and rounds the nose tip a little).
+class AngleTable {
+ public:
+  AngleTable() = default;
+  AngleTable(const PeriodicCurve& curve, double sigma_deg) : v_(kSamples) {
+    std::vector<double> raw(kSamples);
+    for (int i = 0; i < kSamples; ++i) raw[static_cast<std::size_t>(i)] = curve(i * kStep);
+    const double sigma = sigma_deg * kDeg / kStep;  // in samples
+    const int half = static_cast<int>(std::ceil(4 * sigma));
+    std::vector<double> w(static_cast<std::size_t>(2 * half + 1));
+    double sum = 0;
+    for (int k = -half; k <= half; ++k) {
+      const double x = sigma > 0 ? k / sigma : (k == 0 ? 0.0 : 1e9);
+      sum += w[static_cast<std::size_t>(k + half)] = std::exp(-0.5 * x * x);
+    }
+    for (int i = 0; i < kSamples; ++i) {
+      double acc = 0;
+      for (int k = -half; k <= half; ++k) {
+        acc += w[static_cast<std::size_t>(k + half)] *
+               raw[static_cast<std::size_t>(((i + k) % kSamples + kSamples) % kSamples)];
+      }
+      v_[static_cast<std::size_t>(i)] = acc / sum;
+    }
+  }
+
+  double operator()(double t) const {
+    double u = std::fmod(t, 2 * kPi) / kStep;
+    if (u < 0) u += kSamples;
+    const int i = static_cast<int>(u) % kSamples;
+    const double s = u - std::floor(u);
+    auto at = [&](int k) {
+      return v_[static_cast<std::size_t>((k % kSamples + kSamples) % kSamples)];
+    };
+    const double p0 = at(i - 1), p1 = at(i), p2 = at(i + 1), p3 = at(i + 2);
+    return p1 + 0.5 * s *
+                    (p2 - p0 + s * (2 * p0 - 5 * p1 + 4 * p2 - p3 + s * (3 * (p1 - p2) + p3 - p0)));
+  }
+
+ private:
+  static constexpr int kSamples = 1440;
+  static constexpr double kStep = 2 * kPi / kSamples;
+  std::vector<double> v_;
+};
+
+double smoothstep(double e0, double e1, double x) {
+  const double t = std::clamp((x - e0) / (e1 - e0), 0.0, 1.0);
+  return t * t * (3 - 2 * t);
+}
+
+double table(const double (*rows)[2], std::size_t n, double x) {
+  if (x <= rows[0][0]) return rows[0][1];
+  for (std::size_t i = 1; i < n; ++i) {
+    if (x <= rows[i][0]) {
+      const double s = (x - rows[i - 1][0]) / (rows[i][0] - rows[i - 1][0]);
+      return rows[i - 1][1] + s * (rows[i][1] - rows[i - 1][1]);
+    }
+  }
+  return rows[n - 1][1];
+}
+
+struct Bump {
+  double theta, phi, r;
+  double amp, sigma_h, sigma_v;
+};
+
+// r(d): the distance from the centre to the surface along the unit direction d (unscaled).
+class Shape {
+ public:
+  Shape() {
+    c0_ = kCentre;
+    // Midsagittal outlines as radius by angle psi about the centre (0 = anterior, 90 = up).
+    std::vector<double> tf, vf, tb, vb;
+    auto add = [&](std::vector<double>& t, std::vector<double>& v, double y, double z) {
+      double psi = std::atan2(z - c0_.z(), y - c0_.y());
+      if (psi <= -kPi / 2) psi += 2 * kPi;  // psi runs from -90 (down) to 270 degrees
+      t.push_back(psi);
+      v.push_back(std::hypot(y - c0_.y(), z - c0_.z()));
+    };
+    for (const auto& p : kSagittal) add(tf, vf, p[0], p[1]);
+    // The smooth outline: the full one with the knots between kSmoothFrom and kSmoothTo replaced.
+    const double psi_lo = std::atan2(kSmoothFrom[1] - c0_.z(), kSmoothFrom[0] - c0_.y());
+    const double psi_hi = std::atan2(kSmoothTo[1] - c0_.z(), kSmoothTo[0] - c0_.y());
+    for (std::size_t i = 0; i < tf.size(); ++i) {
+      if (tf[i] <= psi_lo || tf[i] >= psi_hi) {
+        tb.push_back(tf[i]);
+        vb.push_back(vf[i]);
+      }
+      if (i + 1 < tf.size() && tf[i] <= psi_lo && tf[i + 1] > psi_lo) {
+        for (const auto& p : kSagittalSmoothFace) add(tb, vb, p[0], p[1]);
+      }
+    }
+    const PeriodicCurve full(tf, vf);
+    sag_full_ = AngleTable(full, 0.8);
+    sag_back_ = AngleTable(full, 2.5);
+    sag_base_ = AngleTable(PeriodicCurve(tb, vb), 2.5);
+    // Coronal outline: right side, mirrored to the left; top and bottom taken from the
+    // midsagittal outline so the two meet at the poles.
+    std::vector<double> tc, vc;
+    auto addc = [&](double psi, double r) {
+      tc.push_back(psi);
+      vc.push_back(r);
+    };
+    addc(-kPi / 2, full(-kPi / 2));
+    for (std::size_t i = std::size(kCoronal); i-- > 0;) {
+      const auto& p = kCoronal[i];
+      addc(std::atan2(p[1] - c0_.z(), p[0]), std::hypot(p[0], p[1] - c0_.z()));
+    }
+    addc(kPi / 2, full(kPi / 2));
+    for (const auto& p : kCoronal) {
+      addc(kPi - std::atan2(p[1] - c0_.z(), p[0]), std::hypot(p[0], p[1] - c0_.z()));
+    }
+    coronal_ = AngleTable(PeriodicCurve(tc, vc), 3.0);
+    for (const BumpDesign& b : kBumps) {
+      const Vec3 v = b.centre - c0_;
+      const double r = v.norm();
+      bumps_.push_back({std::asin(v.z() / r), std::atan2(std::abs(v.x()), v.y()), r, b.amp_mm,
+                        b.sigma_h_mm, b.sigma_v_mm});
+    }
+  }
+
+  const Vec3& centre() const { return c0_; }
+  void set_cranium_exponent(double n) { n_cranium_ = n; }
+
+  double radius(const Vec3& d) const {
+    const double th = std::asin(std::clamp(d.z(), -1.0, 1.0));
+    const double h = std::hypot(d.x(), d.y());
+    if (h < 1e-12) return sag_back_(th > 0 ? kPi / 2 : -kPi / 2);
+    const double c = d.y() / h;
+    const double s = std::abs(d.x()) / h;
+    const bool front = c >= 0;
+    // Superellipse on the cone of elevation th: |x/a|^n + |y/b|^n = 1 in horizontal projection,
+    // a the coronal radius, b the midsagittal radius in front or behind. n > 2 squares the
+    // cranium's horizontal section (flat parietal sides); elsewhere n = 2.
+    const double b = front ? sag_base_(th) : sag_back_(kPi - th);
+    const double a = coronal_(th);
+    const double thd = th / kDeg;
+    // The squared-off section belongs to the vault's sides; the dome above stays round.
+    const double w_cr = smoothstep(-28, -10, thd) * (1 - smoothstep(30, 60, thd));
+    const double w_back = smoothstep(-35, -15, thd) * (1 - smoothstep(30, 60, thd));
+    // The forehead is narrower than the parietal region behind it: a rounder section in front.
+    // The exponent changes smoothly with azimuth, so no crease runs down the side of the head.
+    const double n_front = 2 + (n_cranium_ - 2.35) * w_cr;
+    const double n_back = 2 + (n_cranium_ - 1.85) * w_back;
+    const double n = n_back + (n_front - n_back) * 0.5 * (1 + c);
+    double r = std::pow(std::pow(std::abs(c) / b, n) + std::pow(s / a, n), -1.0 / n);
+    if (front && thd > -70 && thd < 35) {
+      // Brow, nose, lips, chin: the midline difference between the outlines, under a window,
+      // faded out at both ends so that nothing jumps where it stops.
+      const double fade = smoothstep(-70, -62, thd) * (1 - smoothstep(25, 35, thd));
+      const double diff = (sag_full_(th) - b) * fade;
+      const double sigma = table(kDetailWindow, std::size(kDetailWindow), thd);
+      const double x = r * std::cos(th) * s;
+      r += diff * std::exp(-x * x / (2 * sigma * sigma));
+    }
+    const double phi = std::atan2(std::abs(d.x()), d.y());
+    double relief = 0;
+    for (const Bump& bp : bumps_) {
+      const double dv = (th - bp.theta) * bp.r;
+      if (std::abs(dv) > 5 * bp.sigma_v) continue;
+      const double g_v = std::exp(-dv * dv / (2 * bp.sigma_v * bp.sigma_v));
+      const double scale = bp.r * std::cos(bp.theta);
+      const double dh1 = (phi - bp.phi) * scale;
+      double g_h = std::exp(-dh1 * dh1 / (2 * bp.sigma_h * bp.sigma_h));
+      if (bp.phi > 0) {  // the mirror twin on the left (phi is |azimuth| here)
+        const double dh2 = (phi + bp.phi) * scale;
+        g_h += std::exp(-dh2 * dh2 / (2 * bp.sigma_h * bp.sigma_h));
+      }
+      relief += bp.amp * g_v * g_h;
+    }
+    return r + relief;
+  }
+
+  // The midsagittal point at angle psi (0 = anterior, 90 = up, 180 = posterior).
+  Vec3 midline(double psi) const {
+    const Vec3 d(0, std::cos(psi), std::sin(psi));
+    return c0_ + radius(d) * d;
+  }
+
+ private:
+  Vec3 c0_;
+  AngleTable sag_full_, sag_back_, sag_base_, coronal_;
+  std::vector<Bump> bumps_;
+  double n_cranium_ = 2.5;
+};
+
+// Maximises f over [a, b]: a grid, then golden-section search around the best grid point.
+template <typename F>
+double argmax(F f, double a, double b, int steps = 200) {
+  double best_t = a, best = f(a);
+  const double h = (b - a) / steps;
+  for (int i = 1; i <= steps; ++i) {
+    const double t = a + i * h;
+    const double v = f(t);
+    if (v > best) {
+      best = v;
+      best_t = t;
+    }
+  }
+  double lo = std::max(a, best_t - h), hi = std::min(b, best_t + h);
+  const double g = (std::sqrt(5.0) - 1) / 2;
+  double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
+  double f1 = f(x1), f2 = f(x2);
+  for (int it = 0; it < 60 && hi - lo > 1e-10; ++it) {
+    if (f1 < f2) {
+      lo = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = lo + g * (hi - lo);
+      f2 = f(x2);
+    } else {
+      hi = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = hi - g * (hi - lo);
+      f1 = f(x1);
+    }
+  }
+  const double t = (lo + hi) / 2;
+  return f(t) >= best ? t : best_t;
+}
+
+// Root of a function increasing through zero on [lo, hi] (Illinois false position).
+template <typename F>
+double increasing_root(F f, double lo, double hi, double f_lo, double f_hi, double tol) {
+  int side = 0;
+  double x = lo;
+  for (int it = 0; it < 100; ++it) {
+    x = (lo * f_hi - hi * f_lo) / (f_hi - f_lo);
+    const double fx = f(x);
+    if (std::abs(fx) < tol || hi - lo < 1e-12) return x;
+    if (fx < 0) {
+      lo = x;
+      f_lo = fx;
+      if (side == -1) f_hi /= 2;
+      side = -1;
+    } else {
+      hi = x;
+      f_hi = fx;
+      if (side == 1) f_lo /= 2;
+      side = 1;
+    }
+  }
+  return x;
+}
+
+void check_range(const char* field, double value, double lo, double hi) {
+  if (!std::isfinite(value) || value < lo || value > hi) {
+    throw std::invalid_argument(fmt::format(
+        "head measurements: {} = {} is out of range: allowed {} - {}", field, value, lo, hi));
+  }
+}
+
+}  // namespace
+
+void validate_head_measurements(const HeadMeasurements& m) {
+  check_range("circumference_mm", m.circumference_mm, 480, 660);
+  check_range("length_mm", m.length_mm, 165, 225);
+  check_range("width_mm", m.width_mm, 130, 175);
+  check_range("vertex_height_mm", m.vertex_height_mm, 105, 160);
+}
+
+Head make_parametric_head(const HeadMeasurements& m, int subdivisions) {
+  validate_head_measurements(m);
+  if (subdivisions < 3 || subdivisions > 8) {
+    throw std::invalid_argument(fmt::format(
+        "parametric head: subdivisions = {} is out of range: allowed 3 - 8", subdivisions));
+  }
+  Shape shape;
+  const Vec3 c0 = shape.centre();
+
+  // Landmarks on the midline of the design, which stands in the Frankfort horizontal (the
+  // orientation anthropometry measures in). None depends on the cranium exponent: the
+  // superellipse has the same radius at azimuth 0, 90 and 180 degrees whatever its exponent.
+  auto y_at = [&](double psi) { return shape.midline(psi).y(); };
+  auto z_at = [&](double psi) { return shape.midline(psi).z(); };
+  const double psi_glabella = argmax(y_at, -2 * kDeg, 25 * kDeg);
+  const double psi_opisthocranion =
+      argmax([&](double p) { return -y_at(p); }, 120 * kDeg, 240 * kDeg);
+  const double psi_pronasale = argmax(y_at, -40 * kDeg, psi_glabella);
+  const double psi_nasion = argmax([&](double p) { return -y_at(p); }, psi_pronasale, psi_glabella);
+  const double psi_subnasale =
+      argmax([&](double p) { return -y_at(p); }, psi_pronasale - 12 * kDeg, psi_pronasale);
+  const double psi_menton = argmax([&](double p) { return -z_at(p); }, -60 * kDeg, -48 * kDeg);
+
+  // The head frame puts the nasion on the y axis (head.h), so the design is pitched forward
+  // about the x axis by the nasion's elevation above the tragion line (~16 degrees): the frame's
+  // y' = y cos a + z sin a, z' = -y sin a + z cos a.
+  const Vec3 nasion0 = shape.midline(psi_nasion);
+  const double pitch = std::atan2(nasion0.z(), nasion0.y());
+  Eigen::Matrix3d rot = Eigen::Matrix3d::Identity();
+  rot(1, 1) = std::cos(pitch);
+  rot(1, 2) = std::sin(pitch);
+  rot(2, 1) = -std::sin(pitch);
+  rot(2, 2) = std::cos(pitch);
+  // The vertex: the highest point in the head frame.
+  const double psi_vertex =
+      argmax([&](double p) { return (rot * shape.midline(p)).z(); }, 45 * kDeg, 150 * kDeg);
+  // Half the width: the lateral outline at azimuth 90 degrees (x is the same in both frames).
+  const double half_width = [&] {
+    auto x_at = [&](double th) {
+      const Vec3 d(std::cos(th), 0, std::sin(th));
+      return shape.radius(d) * d.x();
+    };
+    return x_at(argmax(x_at, -30 * kDeg, 80 * kDeg));
+  }();
+
+  const Vec3 g0 = rot * shape.midline(psi_glabella);
+  const Vec3 o0 = rot * shape.midline(psi_opisthocranion);
+  const double sz = m.vertex_height_mm / (rot * shape.midline(psi_vertex)).z();
+  const double sx = m.width_mm / (2 * half_width);
+  const double dy = g0.y() - o0.y(), dz = g0.z() - o0.z();
+  const double sy = std::sqrt(m.length_mm * m.length_mm - sz * sz * dz * dz) / dy;
+  const Vec3 scale(sx, sy, sz);
+  // Design point -> head frame, and back.
+  auto to_frame = [&](const Vec3& p) -> Vec3 { return (rot * p).cwiseProduct(scale); };
+  auto to_design = [&](const Vec3& p) -> Vec3 { return rot.transpose() * p.cwiseQuotient(scale); };
+
+  // Circumference of the scaled shape in the tape's plane, for a cranium exponent n.
+  const Vec3 g = g0.cwiseProduct(scale), o = o0.cwiseProduct(scale);  // in the head frame
+  const Vec3 mid = (g + o) / 2;
+  const Vec3 e1 = (g - o).normalized(), e2 = Vec3::UnitX();
+  auto circumference = [&](double n) {
+    shape.set_cranium_exponent(n);
+    constexpr int kRays = 180;
+    std::vector<Vec2> pts;
+    pts.reserve(kRays);
+    for (int i = 0; i < kRays; ++i) {
+      const double beta = 2 * kPi * i / kRays;
+      const Vec3 u = std::cos(beta) * e1 + std::sin(beta) * e2;
+      auto inside = [&](double t) {  // < 0 inside the surface, > 0 outside
+        const Vec3 q = to_design(mid + t * u) - c0;
+        const double len = q.norm();
+        return len - shape.radius(q / len);
+      };
+      const double t = increasing_root(inside, 0.0, 300.0, inside(0.0), inside(300.0), 1e-7);
+      pts.emplace_back(t * std::cos(beta), t * std::sin(beta));
+    }
+    // Convex hull perimeter, as the tape lies (the section is convex; this guards the brow).
+    std::sort(pts.begin(), pts.end(), [](const Vec2& a, const Vec2& b) {
+      return a.x() < b.x() || (a.x() == b.x() && a.y() < b.y());
+    });
+    auto cross = [](const Vec2& oo, const Vec2& a, const Vec2& b) {
+      return (a.x() - oo.x()) * (b.y() - oo.y()) - (a.y() - oo.y()) * (b.x() - oo.x());
+    };
+    std::vector<Vec2> hull(2 * pts.size());
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+      while (k >= 2 && cross(hull[k - 2], hull[k - 1], pts[i]) <= 0) --k;
+      hull[k++] = pts[i];
+    }
+    for (std::size_t i = pts.size() - 1, t = k + 1; i > 0; --i) {
+      while (k >= t && cross(hull[k - 2], hull[k - 1], pts[i - 1]) <= 0) --k;
+      hull[k++] = pts[i - 1];
+    }
+    hull.resize(k - 1);
+    double perimeter = 0;
+    for (std::size_t i = 0; i < hull.size(); ++i) {
+      perimeter += (hull[(i + 1) % hull.size()] - hull[i]).norm();
+    }
+    return perimeter;
+  };
+
+  // The exponent that gives the circumference: from an ellipse-like section (1.8) to a rounded
+  // box (4.5); heads sit around 2.3 - 2.8.
+  constexpr double kNLo = 1.8, kNHi = 4.5;
+  const double c_lo = circumference(kNLo), c_hi = circumference(kNHi);
+  if (m.circumference_mm < c_lo || m.circumference_mm > c_hi) {
+    throw std::invalid_argument(fmt::format(
+        "head measurements: circumference_mm = {} does not fit length_mm = {} and width_mm = {}: "
+        "a head of that length and width measures {:.0f} - {:.0f} mm around",
+        m.circumference_mm, m.length_mm, m.width_mm, std::ceil(c_lo), std::floor(c_hi)));
+  }
+  const double n =
+      increasing_root([&](double x) { return circumference(x) - m.circumference_mm; }, kNLo, kNHi,
+                      c_lo - m.circumference_mm, c_hi - m.circumference_mm, 1e-3);
+  shape.set_cranium_exponent(n);
+
+  // The mesh: icosphere directions pushed to the surface, then scaled.
+  Head head;
+  head.mesh = make_icosphere(subdivisions);
+  // Each vertex on its own, so the parallel loop gives the same mesh as a serial one.
+  tbb::parallel_for(Eigen::Index(0), head.mesh.V.rows(), [&](Eigen::Index i) {
+    const Vec3 d = head.mesh.V.row(i).transpose();
+    head.mesh.V.row(i) = to_frame(c0 + shape.radius(d) * d).transpose();
+  });
+  head.centre = to_frame(c0);
+
+  // Landmarks, put on the mesh along the ray from the centre.
+  auto on_mesh = [&](const Vec3& design) {
+    const Vec3 p = to_frame(design);
+    const auto hit = ray_hit(head.mesh, head.centre, p - head.centre);
+    return hit ? *hit : p;
+  };
+  head.landmarks["vertex"] = on_mesh(shape.midline(psi_vertex));
+  head.landmarks["glabella"] = on_mesh(shape.midline(psi_glabella));
+  head.landmarks["opisthocranion"] = on_mesh(shape.midline(psi_opisthocranion));
+  head.landmarks["nasion"] = on_mesh(shape.midline(psi_nasion));
+  head.landmarks["subnasale"] = on_mesh(shape.midline(psi_subnasale));
+  head.landmarks["menton"] = on_mesh(shape.midline(psi_menton));
+  for (double side : {1.0, -1.0}) {
+    const Vec3 d =
+        (Vec3(side * kRightCanthusDesign.x(), kRightCanthusDesign.y(), kRightCanthusDesign.z()) -
+         c0)
+            .normalized();
+    head.landmarks[side > 0 ? "right_canthus" : "left_canthus"] = on_mesh(c0 + shape.radius(d) * d);
+  }
+  // The tragia define the frame: where the x axis leaves the head.
+  for (double side : {1.0, -1.0}) {
+    const auto hit = ray_hit(head.mesh, Vec3::Zero(), Vec3(side, 0, 0));
+    if (!hit) throw std::logic_error("parametric head: the x axis does not meet the mesh");
+    head.landmarks[side > 0 ? "right_tragion" : "left_tragion"] = *hit;
+  }
+  // The nasion defines the y axis (head.h). On the mesh it sits a hair off the design's axis
+  // (the mesh is a chord of the surface), so turn everything about the x axis to put it exactly
+  // there; the tragia, on the x axis, do not move.
+  const Vec3 nasion = head.landmarks.at("nasion");
+  const double tilt = std::atan2(nasion.z(), nasion.y());
+  const Eigen::Matrix3d fix = Eigen::AngleAxisd(-tilt, Vec3::UnitX()).toRotationMatrix();
+  head.mesh.V = (head.mesh.V * fix.transpose()).eval();
+  for (auto& [name, p] : head.landmarks) p = fix * p;
+  head.landmarks.at("nasion").z() = 0;  // exactly, not to rounding
+  head.centre = fix * head.centre;
+  head.measurements = m;
+  head.source = "parametric";
+  return head;
+}
+
+}  // namespace stipple
