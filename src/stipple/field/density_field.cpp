@@ -80,10 +80,14 @@ double hairline_ramp(const HairlineSpec& s, double sd) {
   if (!s.enabled) return sd <= 0 ? 0.0 : smoothstep01(sd / s.transition_width_mm);
   if (sd <= -s.sentinel_depth_mm) return 0.0;
   if (sd < 0) {
-    // The tail ahead of the line fades linearly to nothing: sentinels are sparse single dots.
-    return s.sentinel_fraction * (1 + sd / s.sentinel_depth_mm);
+    // Ahead of the line the sentinel tail eases in from nothing: single, sparse dots.
+    const double u = 1 + sd / s.sentinel_depth_mm;
+    return s.sentinel_fraction * u * u;
   }
-  return s.sentinel_fraction + (1 - s.sentinel_fraction) * smoothstep01(sd / s.transition_width_mm);
+  // Behind it the density rises fastest at the line itself and eases into full density at
+  // the transition width (1 - (1 - t)^2: monotone, and flat where it meets the zone).
+  const double t = std::min(1.0, sd / s.transition_width_mm);
+  return s.sentinel_fraction + (1 - s.sentinel_fraction) * (1 - (1 - t) * (1 - t));
 }
 
 double zone_signed_distance_mm(const DensityField& f, int zi, const Vec3& p, double hl_sd) {

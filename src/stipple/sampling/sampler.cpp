@@ -157,7 +157,8 @@ class Sampler {
  private:
   // Tries to add a dot at surface point c; returns its id or -1.
   int try_add(const Vec3& c, int session, const Layer& L, Grid& grid) {
-    const double n = lookup_density(field_, c);
+    double n = lookup_density(field_, c);
+    if (n < params_.exact_below_per_cm2 && params_.exact_density) n = params_.exact_density(c);
     if (n < params_.min_density_per_cm2) return -1;
     const double s_full = std::min(hex_spacing_mm(n), 20.0);
     const double rc = L.radius(s_full);

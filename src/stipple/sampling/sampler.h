@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "stipple/field/field_grid.h"
@@ -34,7 +35,11 @@ struct SamplerParams {
   double grow_kappa = 0.72;
   double annulus_width = 0.5;  // candidates at r (1 + w u), u uniform in [0, 1): 0 is Roberts'
                                // ring (near-hexagonal patches), 1 Bridson's annulus [r, 2r]
-  double min_density_per_cm2 = 0.5;  // below this the field counts as untreated
+  double min_density_per_cm2 = 0.5;
+  // Where the baked field is thin (edges, sentinels), it can be off by a texel's worth of
+  // interpolation; there the exact field, when given, decides.
+  std::function<double(const Vec3&)> exact_density;
+  double exact_below_per_cm2 = 12;   // below this the field counts as untreated
   std::size_t max_dots = 2'000'000;  // refuse plans above this (memory, time)
 };
 
