@@ -11,8 +11,8 @@
 namespace stipple {
 
 struct PlannerOptions {
-  int surface_res = 384;  // cube-map texels per face edge for the head surface (~0.4 mm)
-  int field_res = 160;    // for the baked density field (~1 mm)
+  int surface_res = 256;  // cube-map texels per face edge for the head surface (~0.6 mm)
+  int field_res = 128;    // for the baked density field (~1.2 mm)
 };
 
 // Builds the plan's head (parametric, or the scanned mesh relative to plan.base_dir).

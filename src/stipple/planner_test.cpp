@@ -92,7 +92,9 @@ TEST_P(Example, RealisedDensityMatchesUniformTargets) {
   }
   // Every example but the scar has a zone wide enough for the check; the scar's strips are
   // narrower than the window and their feathers.
-  if (GetParam() != "scar-fut") EXPECT_GE(zones_checked, 1) << GetParam();
+  if (GetParam() != "scar-fut") {
+    EXPECT_GE(zones_checked, 1) << GetParam();
+  }
 }
 
 // No dot where the exact field (not the baked grid) has no dots.
@@ -150,6 +152,7 @@ TEST(Planner, HairlineDensityRisesMonotonically) {
   const double lo = -h.sentinel_depth_mm, hi = h.transition_width_mm + 2;
   const int bins = static_cast<int>(std::round(hi - lo));
   std::vector<double> area(static_cast<size_t>(bins), 0), dots(static_cast<size_t>(bins), 0);
+  std::vector<double> due(static_cast<size_t>(bins), 0);  // the exact field's dots in each bin
   // Only the frontal hairline, between the frontotemporal points (x within their span), where
   // the zone behind the line is the hairline zone alone.
   const double x_max = std::abs(hairline_point(run.field.hairline, "right_frontotemporal").x()) - 5;
@@ -175,8 +178,13 @@ TEST(Planner, HairlineDensityRisesMonotonically) {
         const Vec3 d = cube_texel_direction(f, i, j, res) +
                        ((a + 0.5) / 4 - 0.5) * (2.0 / res) * cube_face(f).u +
                        ((c + 0.5) / 4 - 0.5) * (2.0 / res) * cube_face(f).v;
-        const int b = bin_of(project_to_surface(run.field.surface, g.centre + d));
-        if (b >= 0) area[static_cast<size_t>(b)] += g.area_mm2[k] / 16 * 0.01;
+        const Vec3 p = project_to_surface(run.field.surface, g.centre + d);
+        const int b = bin_of(p);
+        if (b >= 0) {
+          area[static_cast<size_t>(b)] += g.area_mm2[k] / 16 * 0.01;
+          due[static_cast<size_t>(b)] +=
+              g.area_mm2[k] / 16 * 0.01 * evaluate_field(run.field, p).dots_per_cm2;
+        }
       }
     }
   }
@@ -190,17 +198,24 @@ TEST(Planner, HairlineDensityRisesMonotonically) {
   const double full = density.back();
   EXPECT_GT(full, 0.8 * h.density_per_cm2);
   EXPECT_LT(density.front(), 0.1 * full);  // sparse sentinels ahead of the line
+  // Bin after bin the density never falls by more than the counting noise of a 1 mm bin
+  // (~150 dots: a few per cent of full), and wherever the design rises by more than 10 % of
+  // full from one bin to the next, the realised density rises too.
   for (int b = 1; b < bins; ++b) {
-    EXPECT_GE(density[static_cast<size_t>(b)], density[static_cast<size_t>(b) - 1] - 0.03 * full)
-        << "bin " << lo + b << " mm: " << density[static_cast<size_t>(b)] << " after "
-        << density[static_cast<size_t>(b) - 1];
+    const size_t i = static_cast<size_t>(b);
+    EXPECT_GE(density[i], density[i - 1] - 0.05 * full)
+        << "bin " << lo + b << " mm: " << density[i] << " after " << density[i - 1];
+    const double rise = due[i] / area[i] - due[i - 1] / area[i - 1];
+    if (rise > 0.1 * full) {
+      EXPECT_GT(density[i], density[i - 1]) << "bin " << lo + b << " mm";
+    }
   }
-  // Over the transition proper the rise is strict, bin after bin.
-  for (int b = 1; lo + b + 1 <= h.transition_width_mm - 1; ++b) {
-    if (lo + b < 0) continue;
-    EXPECT_GT(density[static_cast<size_t>(b)], density[static_cast<size_t>(b) - 1])
-        << "bin " << lo + b << " mm";
+  int rising = 0;
+  for (int b = 1; b < bins; ++b) {
+    const size_t i = static_cast<size_t>(b);
+    rising += due[i] / area[i] - due[i - 1] / area[i - 1] > 0.1 * full;
   }
+  EXPECT_GE(rising, 3);  // the transition spans several bins
 }
 
 TEST(Planner, DeterministicForTheSeed) {

@@ -59,7 +59,7 @@ struct FieldSample {
 
 // Builds the field of an expanded plan on a head. surface_res: cube-map texels per face edge.
 // Throws std::invalid_argument (naming the plan field) when the design cannot be built.
-DensityField make_density_field(const Plan& plan, const Head& head, int surface_res = 384);
+DensityField make_density_field(const Plan& plan, const Head& head, int surface_res = 256);
 
 // Exact evaluation at a surface point p (mm, head frame).
 FieldSample evaluate_field(const DensityField& field, const Vec3& p);

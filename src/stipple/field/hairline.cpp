@@ -265,7 +265,17 @@ double hairline_signed_distance_mm(const Hairline& h, const ScalpChart& chart, c
     d = std::min(d,
                  distance_to_segment(c[static_cast<size_t>(i)], c[static_cast<size_t>(i) + 1], p));
   }
-  return point_in_polygon(h.ahead_chart, chart_from_point(chart, p)) ? -d : d;
+  // The side: near the line, from the chart tangent at the nearest point (cheap); far from it
+  // or near its ends, from the closed polygon of the side ahead (exact, ~700 edges).
+  const Vec2 pc = chart_from_point(chart, p);
+  const size_t k = static_cast<size_t>(i), n = c.size();
+  if (d < 15 && k >= 20 && k + 20 < n) {
+    const Vec2 t = h.ahead_chart[k + 1] - h.ahead_chart[k - 1];
+    const Vec2 q = pc - h.ahead_chart[k];
+    // The line runs left to right over the front, so the side ahead (the face) is on its left.
+    return t.x() * q.y() - t.y() * q.x() > 0 ? -d : d;
+  }
+  return point_in_polygon(h.ahead_chart, pc) ? -d : d;
 }
 
 const Vec3& hairline_point(const Hairline& h, const std::string& name) {

@@ -186,8 +186,11 @@ class Sampler {
         const Vec3 t1 = a.n.unitOrthogonal(), t2 = a.n.cross(t1);
         const double r0 = L.radius(a.s_full) * 1.001;
         const double phase = 2 * std::numbers::pi * rng_.uniform();
-        for (int j = 0; j < k && !placed; ++j) {
-          const double ang = phase + 2 * std::numbers::pi * j / k;
+        // Dots of earlier sessions only start the fill: a few tries each, then the new dots
+        // carry the growth on.
+        const int tries = a.session < session ? std::min(k, 4) : k;
+        for (int j = 0; j < tries && !placed; ++j) {
+          const double ang = phase + 2 * std::numbers::pi * j / tries;
           const double r = r0 * (1 + params_.annulus_width * rng_.uniform());
           const Vec3 c =
               project_to_surface(surface_, a.p + r * (std::cos(ang) * t1 + std::sin(ang) * t2));
@@ -206,8 +209,12 @@ class Sampler {
   }
 
   // One candidate per treated texel, in random order: finds what growth did not reach.
+  // The first session tries every texel; later ones every stride-th, since every island already
+  // holds dots of the first session to grow from.
   void sweep(int session, const Layer& L, Grid& grid) {
-    std::vector<int> order = texels_;
+    std::vector<int> order;
+    const size_t stride = session == 1 ? 1 : 7;
+    for (size_t i = 0; i < texels_.size(); i += stride) order.push_back(texels_[i]);
     for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng_.below(i)]);
     const int res = field_.res, w = res + 2;
     std::vector<int> active;
