@@ -94,8 +94,13 @@ double zone_signed_distance_mm(const DensityField& f, int zi, const Vec3& p, dou
   const Zone& z = f.plan.zones[static_cast<size_t>(zi)];
   const ZoneGeometry& g = f.zones[static_cast<size_t>(zi)];
   switch (z.shape.kind) {
-    case ZoneShape::Kind::kPolygon:
-      return polygon_signed_distance(g.polygon_chart, chart_from_point(f.chart, p));
+    case ZoneShape::Kind::kPolygon: {
+      const Vec2 c = chart_from_point(f.chart, p);
+      // Outside the bounding box: outside, by at least the distance to the box.
+      const Vec2 out = (g.box_lo - c).cwiseMax(c - g.box_hi).cwiseMax(0.0);
+      if (out.squaredNorm() > 0) return -out.norm();
+      return polygon_signed_distance(g.polygon_chart, c);
+    }
     case ZoneShape::Kind::kCircle:
       return z.shape.radius_mm - (p - g.centre_mm).norm();
     case ZoneShape::Kind::kStrip:
@@ -184,6 +189,9 @@ DensityField make_density_field(const Plan& plan, const Head& head, int surface_
     switch (z.shape.kind) {
       case ZoneShape::Kind::kPolygon:
         for (const ChartPoint& c : z.shape.points) g.polygon_chart.emplace_back(c.u_mm, c.v_mm);
+        g.box_lo = g.box_hi = g.polygon_chart.front();
+        for (const Vec2& c : g.polygon_chart)
+          g.box_lo = g.box_lo.cwiseMin(c), g.box_hi = g.box_hi.cwiseMax(c);
         break;
       case ZoneShape::Kind::kCircle:
         g.centre_mm =

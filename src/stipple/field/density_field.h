@@ -23,10 +23,11 @@
 namespace stipple {
 
 struct ZoneGeometry {
-  std::vector<Vec2> polygon_chart;  // kPolygon
-  Vec3 centre_mm = Vec3::Zero();    // kCircle
-  std::vector<Vec3> line_mm;        // kStrip: resampled polyline; kDiscs: centres
-  PointIndex index;                 // over line_mm (kStrip, kDiscs)
+  std::vector<Vec2> polygon_chart;                    // kPolygon
+  Vec2 box_lo = Vec2::Zero(), box_hi = Vec2::Zero();  // its bounding box
+  Vec3 centre_mm = Vec3::Zero();                      // kCircle
+  std::vector<Vec3> line_mm;                          // kStrip: resampled polyline; kDiscs: centres
+  PointIndex index;                                   // over line_mm (kStrip, kDiscs)
   Vec2 whorl_centre_chart = Vec2::Zero();
 };
 

@@ -25,7 +25,10 @@ struct Hairline {
   std::vector<std::pair<std::string, Vec3>> points;
   std::vector<Vec3> curve_mm;     // the wandered line, resampled every ~0.5 mm, left to right
   std::vector<Vec2> ahead_chart;  // closed chart polygon of the side ahead of the line (face)
-  PointIndex index;               // over curve_mm
+  // The same through every 8th line point (4 mm), for points more than 5 mm from the line,
+  // where a 4 mm chord of the smooth line cannot change the side.
+  std::vector<Vec2> ahead_coarse;
+  PointIndex index;  // over curve_mm
 };
 
 // Builds the hairline on `head` (landmarks glabella, left/right_canthus, left/right_tragion).

@@ -29,7 +29,7 @@ namespace stipple {
 struct SamplerParams {
   std::vector<double> session_shares = {0.4, 0.35, 0.25};  // sum to 1
   std::uint64_t seed = 1;
-  int candidates_per_dot = 12;  // Bridson's k
+  int candidates_per_dot = 8;  // Bridson's k
   // Conflict radius of the over-full growth over the union's hex spacing. Measured on a sphere
   // cap with the default sessions: 0.72 gives min ratios ~0.72 and CVs <= 0.10 for every union.
   double grow_kappa = 0.72;
