@@ -53,22 +53,30 @@ std::vector<Vec3> zone_outline(const DensityField& f, size_t zi) {
       break;
     case ZoneShape::Kind::kDiscs:
       break;  // too small to outline on a chart; the dots show them
-    case ZoneShape::Kind::kBehindHairline:
+    case ZoneShape::Kind::kBehindHairline: {
+      // The back edge: the hairline moved depth_mm back over the surface, along the chart normal
+      // (chart radial distances are true to the surface).
+      const auto& c = f.hairline.ahead_chart;
+      const size_t n = f.hairline.curve_mm.size();
+      for (size_t k = 2; k + 2 < n; k += 4) {
+        const Vec2 t = (c[k + 2] - c[k - 2]).normalized();
+        const Vec2 back(t.y(), -t.x());  // right of a left-to-right line: away from the face
+        out.push_back(point_from_chart(f.chart, f.surface, c[k] + f.plan.hairline.depth_mm * back));
+      }
+      break;
+    }
     case ZoneShape::Kind::kWholeScalp: {
-      // The hair-bearing margin: the surface at the margin height all around the head.
-      for (int k = 0; k <= 180; ++k) {
-        const double az = -180 + 2.0 * k;
+      // The hair-bearing margin around the sides and the back (in front, the hairline is the
+      // edge): the surface at the margin height on each azimuth, by bisection on z.
+      for (int k = 0; k <= 110; ++k) {
+        const double az = 70 + 2.0 * k;  // 70 .. 290 degrees, through the back
         const double a = az * std::numbers::pi / 180;
         double zlo = -150, zhi = 250;
-        // The point on this azimuth's meridian at the margin height, by bisection on z.
         Vec3 p;
         for (int it = 0; it < 40; ++it) {
           const double zm = 0.5 * (zlo + zhi);
           p = project_to_surface(f.surface, Vec3(200 * std::sin(a), 200 * std::cos(a), zm));
-          const double sd =
-              zone_signed_distance_mm(f, static_cast<int>(zi), p,
-                                      z.shape.kind == ZoneShape::Kind::kBehindHairline ? 0 : 1e9);
-          (sd > 0 ? zhi : zlo) = zm;
+          (zone_signed_distance_mm(f, static_cast<int>(zi), p, 0) > 0 ? zhi : zlo) = zm;
         }
         out.push_back(p);
       }
