@@ -40,7 +40,9 @@ extern "C" const char* __lsan_default_suppressions() {
 }
 // Without this the runtime lists the suppressions it used on stderr at exit, which would break
 // the promise that a successful run writes nothing to stderr.
-extern "C" const char* __lsan_default_options() { return "print_suppressions=0"; }
+extern "C" const char* __lsan_default_options() {
+  return "print_suppressions=0";
+}
 
 namespace {
 
