@@ -24,6 +24,7 @@
 #include "stipple/output/dots_csv.h"
 #include "stipple/output/plan_result.h"
 #include "stipple/output/summary_json.h"
+#include "stipple/output/write_file.h"
 #include "stipple/plan/plan_json.h"
 #include "stipple/planner.h"
 
@@ -46,6 +47,9 @@ extern "C" const char* __lsan_default_options() {
 
 namespace {
 
+using stipple::grouped;
+using stipple::money;
+
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitBadInput = 2;
@@ -59,32 +63,6 @@ struct PlanOptions {
 // Wall-clock seconds since `start`, for the --verbose log.
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// Thousands separators for a string of digits: "31240" -> "31,240".
-std::string group_digits(const std::string& digits) {
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
-
-std::string grouped(long long n) {
-  std::string out = n < 0 ? "-" : "";
-  out += group_digits(std::to_string(n < 0 ? -n : n));
-  return out;
-}
-
-// "10500" -> "10,500.00".
-std::string money(double amount) {
-  const std::string fixed = fmt::format("{:.2f}", std::abs(amount));
-  const auto dot = fixed.find('.');
-  std::string out = amount < 0 ? "-" : "";
-  out += group_digits(fixed.substr(0, dot));
-  out += fixed.substr(dot);
-  return out;
 }
 
 void print_summary(const stipple::PlanResult& r, const std::filesystem::path& csv,

@@ -1,5 +1,7 @@
 #include "stipple/output/dots_csv.h"
 
+#include "stipple/output/write_file.h"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -251,30 +253,7 @@ void write_dots_csv(const PlanResult& result, std::ostream& out) {
 }
 
 void write_dots_csv(const PlanResult& result, const std::string& path) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  fs::path tmp = target;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(fmt::format("cannot open '{}' for writing", tmp.string()));
-    try {
-      write_dots_csv(result, out);
-    } catch (...) {
-      out.close();
-      std::error_code ignored;
-      fs::remove(tmp, ignored);
-      throw;
-    }
-    out.close();
-    if (!out) throw std::runtime_error(fmt::format("cannot write '{}'", tmp.string()));
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw std::runtime_error(fmt::format("cannot write '{}': {}", path, ec.message()));
-  }
+  write_file_atomically(path, [&](std::ostream& out) { write_dots_csv(result, out); });
 }
 
 DotMap read_dots_csv(std::istream& in, const std::vector<std::string>& zone_names,

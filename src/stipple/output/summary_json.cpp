@@ -1,5 +1,7 @@
 #include "stipple/output/summary_json.h"
 
+#include "stipple/output/write_file.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -119,28 +121,11 @@ nlohmann::json summary_json(const PlanResult& result) {
 }
 
 void write_summary_json(const PlanResult& result, const std::string& path) {
-  namespace fs = std::filesystem;
   // Build first, so a bad value throws before anything touches the disk.
   const std::string text = build_summary<nlohmann::ordered_json>(result).dump(2) + "\n";
-  fs::path tmp(path);
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(fmt::format("cannot open '{}' for writing", tmp.string()));
+  write_file_atomically(path, [&](std::ostream& out) {
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(tmp, ignored);
-      throw std::runtime_error(fmt::format("cannot write '{}'", tmp.string()));
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw std::runtime_error(fmt::format("cannot write '{}': {}", path, ec.message()));
-  }
+  });
 }
 
 }  // namespace stipple
