@@ -21,21 +21,6 @@ namespace {
   throw std::runtime_error(fmt::format("{}: {}", name, what));
 }
 
-std::string read_file_bytes(const std::string& path, std::uint64_t max_bytes) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) fail(path, fmt::format("cannot read the file ({})", ec.message()));
-  if (size > max_bytes) {
-    fail(path, fmt::format("file is {} bytes, the limit is {} bytes", size, max_bytes));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, "cannot open the file");
-  std::string bytes(static_cast<std::size_t>(size), '\0');
-  in.read(bytes.data(), static_cast<std::streamsize>(size));
-  if (static_cast<std::uint64_t>(in.gcount()) != size) fail(path, "could not read the whole file");
-  return bytes;
-}
-
 TriMesh to_mesh(const std::vector<double>& v, const std::vector<int>& f) {
   TriMesh mesh;
   mesh.V = Eigen::Map<const MatV>(v.data(), static_cast<Eigen::Index>(v.size() / 3), 3);
@@ -231,6 +216,21 @@ class PlyReader {
 };
 
 }  // namespace
+
+std::string read_file_bytes(const std::string& path, std::uint64_t max_bytes) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec) fail(path, fmt::format("cannot read the file ({})", ec.message()));
+  if (size > max_bytes) {
+    fail(path, fmt::format("file is {} bytes, the limit is {} bytes", size, max_bytes));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(path, "cannot open the file");
+  std::string bytes(static_cast<std::size_t>(size), '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  if (static_cast<std::uint64_t>(in.gcount()) != size) fail(path, "could not read the whole file");
+  return bytes;
+}
 
 TriMesh parse_ply(std::string_view bytes, const std::string& name, const MeshIoLimits& limits) {
   if (bytes.size() > limits.max_file_bytes) {

@@ -46,4 +46,8 @@ TriMesh parse_ply(std::string_view bytes, const std::string& name, const MeshIoL
 void write_obj(const TriMesh& mesh, const std::string& path);
 void write_ply(const TriMesh& mesh, const std::string& path);
 
+// The whole file as bytes, refusing one larger than max_bytes. Throws std::runtime_error
+// "PATH: ..." naming what went wrong (missing, too large, unreadable).
+std::string read_file_bytes(const std::string& path, std::uint64_t max_bytes);
+
 }  // namespace stipple

@@ -1,5 +1,7 @@
 #include "stipple/head/fif_surface.h"
 
+#include "stipple/geometry/mesh_io.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -58,20 +60,6 @@ struct Tag {
   const unsigned char* data = nullptr;
   std::size_t size = 0;
 };
-
-std::string read_all(const std::string& path, std::uint64_t max_bytes) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) fail(path, fmt::format("cannot read the file ({})", ec.message()));
-  if (size > max_bytes)
-    fail(path, fmt::format("file is {} bytes, the limit is {}", size, max_bytes));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, "cannot open the file");
-  std::string bytes(static_cast<std::size_t>(size), '\0');
-  in.read(bytes.data(), static_cast<std::streamsize>(size));
-  if (static_cast<std::uint64_t>(in.gcount()) != size) fail(path, "could not read the whole file");
-  return bytes;
-}
 
 // Walks the tag stream, calling visit(tag) for each; checks every header and size.
 template <typename Visit>
@@ -159,7 +147,7 @@ std::size_t tag_matrix_rows3(const Tag& t, std::int32_t elem, const std::string&
 }  // namespace
 
 std::vector<FifSurface> read_fif_surfaces(const std::string& path, const MeshIoLimits& limits) {
-  const std::string bytes = read_all(path, limits.max_file_bytes);
+  const std::string bytes = read_file_bytes(path, limits.max_file_bytes);
   std::vector<FifSurface> out;
   std::vector<std::int32_t> blocks;
   int coord_frame = -1;
@@ -269,7 +257,7 @@ FifSurface read_fif_head_surface(const std::string& path, const MeshIoLimits& li
 }
 
 std::map<std::string, Vec3> read_fif_fiducials(const std::string& path) {
-  const std::string bytes = read_all(path, 64ull << 20);
+  const std::string bytes = read_file_bytes(path, 64ull << 20);
   std::map<std::string, Vec3> out;
   std::vector<std::int32_t> blocks;
   walk_tags(bytes, path, [&](const Tag& t) {
