@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "stipple/error_of.h"
+
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -26,17 +28,6 @@ std::string temp_path(const std::string& name) {
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// The message of the exception f throws (empty if none).
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
 }
 
 // A binary PLY of a tetrahedron, with the vertex coordinate type, count and index types given.

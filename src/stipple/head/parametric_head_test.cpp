@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "stipple/error_of.h"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -29,16 +31,6 @@ HeadMeasurements large_male() {
   m.width_mm = 165;
   m.vertex_height_mm = 144;
   return m;
-}
-
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
 }
 
 // Built once: the tests only read them.
@@ -241,31 +233,31 @@ TEST(ParametricHead, Deterministic) {
 TEST(ParametricHead, RejectsMeasurementsOutOfRange) {
   HeadMeasurements m;
   m.circumference_mm = 700;
-  EXPECT_EQ(error_of([&] { make_parametric_head(m); }),
+  EXPECT_EQ(error_of<std::invalid_argument>([&] { make_parametric_head(m); }),
             "head measurements: circumference_mm = 700 is out of range: allowed 480 - 660");
   m = {};
   m.length_mm = 150;
-  EXPECT_EQ(error_of([&] { make_parametric_head(m); }),
+  EXPECT_EQ(error_of<std::invalid_argument>([&] { make_parametric_head(m); }),
             "head measurements: length_mm = 150 is out of range: allowed 165 - 225");
   m = {};
   m.width_mm = std::nan("");
-  EXPECT_EQ(error_of([&] { make_parametric_head(m); }),
+  EXPECT_EQ(error_of<std::invalid_argument>([&] { make_parametric_head(m); }),
             "head measurements: width_mm = nan is out of range: allowed 130 - 175");
   m = {};
   m.vertex_height_mm = 200;
-  EXPECT_EQ(error_of([&] { make_parametric_head(m); }),
+  EXPECT_EQ(error_of<std::invalid_argument>([&] { make_parametric_head(m); }),
             "head measurements: vertex_height_mm = 200 is out of range: allowed 105 - 160");
   // Each in range, together impossible: a long, wide head cannot measure 480 mm around.
   m = {};
   m.circumference_mm = 480;
   m.length_mm = 225;
   m.width_mm = 175;
-  const std::string e = error_of([&] { make_parametric_head(m); });
+  const std::string e = error_of<std::invalid_argument>([&] { make_parametric_head(m); });
   EXPECT_NE(e.find("circumference_mm = 480 does not fit length_mm = 225 and width_mm = 175"),
             std::string::npos)
       << e;
   EXPECT_NE(e.find("measures"), std::string::npos);
-  EXPECT_NE(error_of([] {
+  EXPECT_NE(error_of<std::invalid_argument>([] {
               make_parametric_head({}, 9);
             }).find("subdivisions = 9 is out of range: allowed 3 - 8"),
             std::string::npos);

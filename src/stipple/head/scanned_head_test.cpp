@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "stipple/error_of.h"
+
 #include <Eigen/Geometry>
 #include <cstdlib>
 #include <filesystem>
@@ -23,16 +25,6 @@ std::string temp_path(const std::string& name) {
 
 void write_text(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
-}
-
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
 }
 
 std::string point_json(const Vec3& p) {
