@@ -10,10 +10,12 @@ build_pkgs=(
   build-essential cmake pkg-config git ca-certificates
   libeigen3-dev libnanoflann-dev nlohmann-json3-dev libcli11-dev
   libspdlog-dev libfmt-dev libtbb-dev libcairo2-dev
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev libopencv-calib3d-dev
+  libopencv-objdetect-dev opencv-data
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
 )
-bench_pkgs=(python3 python3-numpy python3-open3d)
+bench_pkgs=(python3 python3-numpy python3-open3d python3-opencv)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--bench" ]]; then

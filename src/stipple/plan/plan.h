@@ -120,6 +120,30 @@ struct PigmentSpec {
   double needle_diameter_mm = 0.25;  // 0.18 - 0.35
 };
 
+// The client's skin and hair, for the preview (docs/optics.md) and pigment matching.
+struct SkinSpec {
+  int fitzpatrick = 3;                 // Fitzpatrick skin type I - VI (epidermal melanin)
+  double epidermis_mm = 0.08;          // scalp epidermis 0.06 - 0.10 (domain.md, brandwoodclinic)
+  std::string hair_colour = "#2b2420";  // the client's stubble colour, sRGB "#rrggbb"
+};
+
+// How dots heal, fade and spread (docs/aging.md). Every constant of the fading model of
+// domain.md is a plan parameter: amount(t) = A0 (f e^(-t/tau1) + (1 - f) e^(-k t)),
+// sigma(t)^2 = sigma0^2 + 2 D t, depth(t) = depth0 + v t.
+struct AgingSpec {
+  double early_loss_fraction = 0.3;      // f: lost in the first weeks (Baumler 2015: about a
+                                         // third); 0 - 0.6
+  double early_loss_weeks = 4;           // tau1 (domain.md 2 - 6 weeks); 1 - 12
+  double fade_per_year = 0.05;           // k, slow loss (macrophage turnover, UV); 0 - 0.5
+  double spread_mm2_per_year = 0.004;    // D, lateral diffusion (Eames 2011: a few mm over
+                                         // many years); 0 - 0.05
+  double drift_mm_per_year = 0.005;      // v, pigment drifts deeper (Sperry 1992); 0 - 0.05
+  double blowout_depth_mm = 0.8;         // deeper than this spreads and blues fast; 0.5 - 1.5
+  int healed_days = 28;                  // final colour ~4 weeks (scalpclinic.com); 14 - 60
+  double touchup_contrast_fraction = 0.7;  // touch-up due when the dots' contrast against the
+                                           // skin falls below this share of the healed; 0.3 - 0.95
+};
+
 struct Plan {
   int version = 1;
   std::string name;
@@ -131,6 +155,8 @@ struct Plan {
   std::vector<Zone> zones;         // drawn in order: later zones sit on top of earlier ones
   PigmentSpec pigment;
   SessionsSpec sessions;
+  SkinSpec skin;
+  AgingSpec aging;
   double rate_dots_per_hour = 4000;  // 2000 - 8000
   PriceSpec price;
   std::uint64_t seed = 1;

@@ -146,6 +146,18 @@ std::string plan_difference(const Plan& a, const Plan& b) {
   d.same("/sessions/spacing_days", a.sessions.spacing_days, b.sessions.spacing_days);
   d.same("/sessions/start_date", a.sessions.start_date, b.sessions.start_date);
   d.same("/rate_dots_per_hour", a.rate_dots_per_hour, b.rate_dots_per_hour);
+  d.same("/skin/fitzpatrick", a.skin.fitzpatrick, b.skin.fitzpatrick);
+  d.same("/skin/epidermis_mm", a.skin.epidermis_mm, b.skin.epidermis_mm);
+  d.same("/skin/hair_colour", a.skin.hair_colour, b.skin.hair_colour);
+  d.same("/aging/early_loss_fraction", a.aging.early_loss_fraction, b.aging.early_loss_fraction);
+  d.same("/aging/early_loss_weeks", a.aging.early_loss_weeks, b.aging.early_loss_weeks);
+  d.same("/aging/fade_per_year", a.aging.fade_per_year, b.aging.fade_per_year);
+  d.same("/aging/spread_mm2_per_year", a.aging.spread_mm2_per_year, b.aging.spread_mm2_per_year);
+  d.same("/aging/drift_mm_per_year", a.aging.drift_mm_per_year, b.aging.drift_mm_per_year);
+  d.same("/aging/blowout_depth_mm", a.aging.blowout_depth_mm, b.aging.blowout_depth_mm);
+  d.same("/aging/healed_days", a.aging.healed_days, b.aging.healed_days);
+  d.same("/aging/touchup_contrast_fraction", a.aging.touchup_contrast_fraction,
+         b.aging.touchup_contrast_fraction);
   d.same("/price/basis", a.price.basis, b.price.basis);
   d.same("/price/amount", a.price.amount, b.price.amount);
   d.same("/price/currency", a.price.currency, b.price.currency);

@@ -476,7 +476,7 @@ bool is_real_date(std::string_view text) {
 constexpr std::string_view kTopKeys[] = {
     "stipple_plan",       "name",  "client", "pattern", "head",
     "hairline",           "zones", "scars",  "pigment", "sessions",
-    "rate_dots_per_hour", "price", "seed"};
+    "skin",               "aging", "rate_dots_per_hour", "price", "seed"};
 constexpr std::string_view kParametricHeadKeys[] = {"kind", "measurements"};
 constexpr std::string_view kMeshHeadKeys[] = {"kind", "mesh", "landmarks", "units_to_mm"};
 constexpr std::string_view kHeadKinds[] = {"parametric", "mesh"};
@@ -541,6 +541,11 @@ constexpr std::string_view kSessionsKeys[] = {"sessions", "spacing_days", "start
 constexpr std::string_view kSessionKeys[] = {"share", "dilution"};
 constexpr std::string_view kPriceKeys[] = {"basis", "amount", "currency"};
 constexpr std::string_view kPriceBases[] = {"per_session", "per_cm2"};
+constexpr std::string_view kSkinKeys[] = {"fitzpatrick", "epidermis_mm", "hair_colour"};
+constexpr std::string_view kAgingKeys[] = {"early_loss_fraction", "early_loss_weeks",
+                                           "fade_per_year",       "spread_mm2_per_year",
+                                           "drift_mm_per_year",   "blowout_depth_mm",
+                                           "healed_days",         "touchup_contrast_fraction"};
 
 const Range kDensityRange{20, 200};
 const Range kExistingDensityRange{0, 200};
@@ -928,6 +933,41 @@ PriceSpec parse_price(const json& value, const std::string& path) {
   return p;
 }
 
+bool is_hex_colour(std::string_view text) {
+  return text.size() == 7 && text[0] == '#' &&
+         std::all_of(text.begin() + 1, text.end(), [](char c) { return std::isxdigit(c) != 0; });
+}
+
+SkinSpec parse_skin(const json& value, const std::string& path) {
+  const Obj o = object_at(value, path, kSkinKeys);
+  SkinSpec s;
+  read(o, "fitzpatrick", 1, 6, s.fitzpatrick);
+  read(o, "epidermis_mm", {0.04, 0.15}, s.epidermis_mm);
+  if (const json* c = o.find("hair_colour")) {
+    const std::string colour = to_text(*c, o.at("hair_colour"), kMaxTextBytes);
+    if (!is_hex_colour(colour)) {
+      fail(o.at("hair_colour"),
+           fmt::format(" = {} is not an sRGB colour \"#rrggbb\" such as \"#2b2420\"", shown(colour)));
+    }
+    s.hair_colour = colour;
+  }
+  return s;
+}
+
+AgingSpec parse_aging(const json& value, const std::string& path) {
+  const Obj o = object_at(value, path, kAgingKeys);
+  AgingSpec a;
+  read(o, "early_loss_fraction", {0, 0.6}, a.early_loss_fraction);
+  read(o, "early_loss_weeks", {1, 12}, a.early_loss_weeks);
+  read(o, "fade_per_year", {0, 0.5}, a.fade_per_year);
+  read(o, "spread_mm2_per_year", {0, 0.05}, a.spread_mm2_per_year);
+  read(o, "drift_mm_per_year", {0, 0.05}, a.drift_mm_per_year);
+  read(o, "blowout_depth_mm", {0.5, 1.5}, a.blowout_depth_mm);
+  read(o, "healed_days", 14, 60, a.healed_days);
+  read(o, "touchup_contrast_fraction", {0.3, 0.95}, a.touchup_contrast_fraction);
+  return a;
+}
+
 std::vector<std::string_view> pattern_views() {
   std::vector<std::string_view> views;
   for (const auto& p : known_patterns()) views.emplace_back(p);
@@ -961,6 +1001,8 @@ Plan plan_from_document(const json& root, const std::string& base_dir) {
   plan.zones = parse_zones(top, plan.pattern == "custom");
   if (const json* p = top.find("pigment")) plan.pigment = parse_pigment(*p, "/pigment");
   if (const json* s = top.find("sessions")) plan.sessions = parse_sessions(*s, "/sessions");
+  if (const json* s = top.find("skin")) plan.skin = parse_skin(*s, "/skin");
+  if (const json* a = top.find("aging")) plan.aging = parse_aging(*a, "/aging");
   read(top, "rate_dots_per_hour", {2000, 8000}, plan.rate_dots_per_hour);
   if (const json* p = top.find("price")) plan.price = parse_price(*p, "/price");
   if (const json* s = top.find("seed")) {
@@ -1177,6 +1219,19 @@ nlohmann::json plan_to_json(const Plan& plan) {
             {"needle", plan.pigment.needle},
             {"needle_diameter_mm", plan.pigment.needle_diameter_mm}}},
           {"sessions", sessions_json(plan.sessions)},
+          {"skin",
+           {{"fitzpatrick", plan.skin.fitzpatrick},
+            {"epidermis_mm", plan.skin.epidermis_mm},
+            {"hair_colour", plan.skin.hair_colour}}},
+          {"aging",
+           {{"early_loss_fraction", plan.aging.early_loss_fraction},
+            {"early_loss_weeks", plan.aging.early_loss_weeks},
+            {"fade_per_year", plan.aging.fade_per_year},
+            {"spread_mm2_per_year", plan.aging.spread_mm2_per_year},
+            {"drift_mm_per_year", plan.aging.drift_mm_per_year},
+            {"blowout_depth_mm", plan.aging.blowout_depth_mm},
+            {"healed_days", plan.aging.healed_days},
+            {"touchup_contrast_fraction", plan.aging.touchup_contrast_fraction}}},
           {"rate_dots_per_hour", plan.rate_dots_per_hour},
           {"price",
            {{"basis", plan.price.basis == PriceSpec::Basis::kPerCm2 ? "per_cm2" : "per_session"},

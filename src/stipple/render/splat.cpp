@@ -1,0 +1,363 @@
+#include "stipple/render/splat.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <numbers>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <tbb/parallel_for.h>
+
+namespace stipple {
+namespace {
+
+constexpr int kTile = 64;
+constexpr std::int64_t kMaxPixels = std::int64_t{1} << 28;
+// A pixel's box (variance 1/12 px^2) widens every footprint a little: sigma 0.33 px.
+constexpr double kPixelSigmaPx = 0.33;
+
+// ---------------------------------------------------------------------------------------------
+// The disc (radius r) convolved with a Gaussian (sigma), as a function of the distance rho
+// from the disc's centre. No closed form (it is 1 - Marcum Q1), so a table: rows by
+// beta = sigma / (r + sigma) in [0, 1] (0 a sharp disc, 1 a pure Gaussian), columns uniform in
+// x^2 with x = rho / (r + 3 sigma) in [0, 1) (beyond x = 1 the coverage is below 0.012 of the
+// centre's and dropped). Uniform in x^2 so a pixel needs no square root, and the table has
+// more columns at the edge, where the profile changes, than in the flat middle.
+
+constexpr int kBetaSteps = 64;  // rows 0..64
+constexpr int kCols = 512;      // columns 0..511: x^2 = (j + 0.5) / kCols
+
+double normal_cdf(double z) {
+  return 0.5 * std::erfc(-z / std::numbers::sqrt2);
+}
+
+// Coverage of a disc of radius r centred at the origin by a Gaussian centred at (rho, 0):
+//   P = integral_{-r}^{r} phi_s(y) [Phi((c(y) - rho)/s) - Phi((-c(y) - rho)/s)] dy,
+// c(y) = sqrt(r^2 - y^2), written with y = r sin(theta) (no square-root singularity at the
+// ends) and cut to |y| <= 8 sigma (the Gaussian is nil beyond). Composite Simpson, 256 panels.
+double coverage_integral(double rho, double r, double s) {
+  if (s <= 0) return rho < r ? 1.0 : (rho == r ? 0.5 : 0.0);
+  if (r <= 0) return 0.0;
+  const double theta_max = std::asin(std::min(1.0, 8 * s / r));
+  constexpr int kPanels = 256;
+  const double h = 2 * theta_max / kPanels;
+  double sum = 0;
+  for (int i = 0; i <= kPanels; ++i) {
+    const double theta = -theta_max + i * h;
+    const double y = r * std::sin(theta), c = r * std::cos(theta);
+    const double phi_y = std::exp(-0.5 * y * y / (s * s)) / (s * std::sqrt(2 * std::numbers::pi));
+    const double f =
+        phi_y * (normal_cdf((c - rho) / s) - normal_cdf((-c - rho) / s)) * r * std::cos(theta);
+    sum += f * (i == 0 || i == kPanels ? 1 : (i % 2 ? 4 : 2));
+  }
+  return std::clamp(sum * h / 3, 0.0, 1.0);
+}
+
+struct CoverageTable {
+  // (kBetaSteps + 1) rows of kCols; the last row (beta = 1, r = 0) is a pure Gaussian of unit
+  // peak, which is what the redness halo uses.
+  std::vector<float> v;
+  CoverageTable() : v(static_cast<std::size_t>((kBetaSteps + 1) * kCols)) {
+    tbb::parallel_for(0, kBetaSteps + 1, [&](int bi) {
+      const double beta = static_cast<double>(bi) / kBetaSteps;
+      const double r = 1 - beta, s = beta;  // r + sigma = 1
+      for (int j = 0; j < kCols; ++j) {
+        const double x = std::sqrt((j + 0.5) / kCols);
+        const double rho = x * (r + 3 * s);
+        v[static_cast<std::size_t>(bi * kCols + j)] = static_cast<float>(
+            bi == kBetaSteps ? std::exp(-0.5 * rho * rho) : coverage_integral(rho, r, s));
+      }
+    });
+  }
+  const float* row(double beta) const {
+    const int b = static_cast<int>(std::lround(std::clamp(beta, 0.0, 1.0) * kBetaSteps));
+    return &v[static_cast<std::size_t>(b * kCols)];
+  }
+  const float* gaussian_row() const { return &v[static_cast<std::size_t>(kBetaSteps * kCols)]; }
+};
+
+// An immutable table, computed once on first use (thread-safe static initialisation).
+const CoverageTable& coverage_table() {
+  static const CoverageTable table;
+  return table;
+}
+
+// ---------------------------------------------------------------------------------------------
+// sRGB transfer (IEC 61966-2-1) as tables: 8-bit code -> linear, and linear -> 8-bit code.
+
+constexpr int kEncodeSize = 1 << 14;
+
+struct SrgbTables {
+  std::array<float, 256> decode{};
+  std::vector<std::uint8_t> encode = std::vector<std::uint8_t>(kEncodeSize + 1);
+  SrgbTables() {
+    for (int i = 0; i < 256; ++i) {
+      const double c = i / 255.0;
+      decode[static_cast<std::size_t>(i)] =
+          static_cast<float>(c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4));
+    }
+    for (int i = 0; i <= kEncodeSize; ++i) {
+      const double l = static_cast<double>(i) / kEncodeSize;
+      const double c = l <= 0.0031308 ? 12.92 * l : 1.055 * std::pow(l, 1 / 2.4) - 0.055;
+      encode[static_cast<std::size_t>(i)] =
+          static_cast<std::uint8_t>(std::clamp(std::lround(c * 255), 0L, 255L));
+    }
+  }
+};
+
+const SrgbTables& srgb_tables() {
+  static const SrgbTables tables;
+  return tables;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per dot, per channel: the table row for its beta and the scale from rho^2 (mm^2) to a
+// column. Four terms: the three channels' pigment and the redness halo (one row, three
+// weights).
+
+struct DotTerms {
+  float reach2_mm2 = 0;                // beyond: factor 1
+  std::array<const float*, 3> row{};   // coverage rows, R, G, B
+  std::array<float, 3> col_per_mm2{};  // kCols / (r + 3 sigma)^2
+  std::array<float, 3> dark{};
+  const float* halo_row = nullptr;
+  float halo_col_per_mm2 = 0;
+  std::array<float, 3> halo{};
+};
+
+DotTerms make_terms(const ScreenDot& d, const CoverageTable& table) {
+  const DotFootprint& fp = d.footprint;
+  // The pixel's own box, in mm at this dot: sqrt(|det(mm per px)|) mm per pixel.
+  const double mm_per_px =
+      std::sqrt(std::abs(static_cast<double>(d.m00) * d.m11 - static_cast<double>(d.m01) * d.m10));
+  const double pix_sigma = kPixelSigmaPx * mm_per_px;
+  const double r = std::max(0.0f, fp.radius_mm);
+  DotTerms t;
+  double reach = 0;
+  for (int k = 0; k < 3; ++k) {
+    t.dark[k] = std::clamp(fp.darkening[k], 0.0f, 1.0f);
+    const double sig = std::hypot(static_cast<double>(fp.sigma_mm[k]), pix_sigma);
+    const double rk = r + 3 * sig;
+    if (t.dark[k] <= 0 || r <= 0 || !(rk > 0) || !std::isfinite(rk)) {
+      t.dark[k] = 0;
+      t.row[k] = table.row(0);
+      continue;
+    }
+    t.row[k] = table.row(sig / (r + sig));
+    t.col_per_mm2[k] = static_cast<float>(kCols / (rk * rk));
+    reach = std::max(reach, rk);
+  }
+  const double hs = fp.halo_sigma_mm;
+  for (int k = 0; k < 3; ++k) t.halo[k] = std::clamp(fp.halo_darkening[k], 0.0f, 1.0f);
+  if (hs > 0 && std::isfinite(hs) && (t.halo[0] > 0 || t.halo[1] > 0 || t.halo[2] > 0)) {
+    t.halo_row = table.gaussian_row();
+    t.halo_col_per_mm2 = static_cast<float>(kCols / (9 * hs * hs));
+    reach = std::max(reach, 3 * hs);
+  }
+  t.reach2_mm2 = static_cast<float>(reach * reach);
+  return t;
+}
+
+struct Box {
+  int x0, y0, x1, y1;  // inclusive pixel range
+};
+
+// The pixel box of a dot's reach: the ellipse J (reach disc), J = inverse of m.
+bool dot_box(const ScreenDot& d, const DotTerms& terms, int w, int h, Box& box) {
+  if (!(terms.reach2_mm2 > 0)) return false;
+  const double det = static_cast<double>(d.m00) * d.m11 - static_cast<double>(d.m01) * d.m10;
+  if (!(std::abs(det) > 0) || !std::isfinite(det)) return false;
+  // J = m^-1 = [m11 -m01; -m10 m00] / det; half-extent in x of J * disc(reach) is
+  // reach * |row 0 of J|.
+  const double reach = std::sqrt(static_cast<double>(terms.reach2_mm2));
+  const double ex =
+      reach * std::hypot(static_cast<double>(d.m11), static_cast<double>(d.m01)) / std::abs(det);
+  const double ey =
+      reach * std::hypot(static_cast<double>(d.m10), static_cast<double>(d.m00)) / std::abs(det);
+  if (!std::isfinite(ex) || !std::isfinite(ey) || !std::isfinite(d.x_px) ||
+      !std::isfinite(d.y_px)) {
+    return false;
+  }
+  const double bx0 = std::ceil(d.x_px - ex), bx1 = std::floor(d.x_px + ex);
+  const double by0 = std::ceil(d.y_px - ey), by1 = std::floor(d.y_px + ey);
+  if (bx1 < 0 || by1 < 0 || bx0 > w - 1 || by0 > h - 1) return false;
+  box.x0 = static_cast<int>(std::max(0.0, bx0));
+  box.y0 = static_cast<int>(std::max(0.0, by0));
+  box.x1 = static_cast<int>(std::min<double>(w - 1, bx1));
+  box.y1 = static_cast<int>(std::min<double>(h - 1, by1));
+  return box.x0 <= box.x1 && box.y0 <= box.y1;
+}
+
+}  // namespace
+
+bool make_screen_dot(float x_px, float y_px, const float J[4], const DotFootprint& footprint,
+                     ScreenDot& out) {
+  const double det = static_cast<double>(J[0]) * J[3] - static_cast<double>(J[1]) * J[2];
+  // A disc seen so edge-on that it covers less than a millionth of its area is not drawn.
+  const double scale = std::max({std::abs(J[0]), std::abs(J[1]), std::abs(J[2]), std::abs(J[3])});
+  if (!(std::abs(det) > 1e-6 * scale * scale) || !std::isfinite(det)) return false;
+  out.x_px = x_px;
+  out.y_px = y_px;
+  out.m00 = static_cast<float>(J[3] / det);
+  out.m01 = static_cast<float>(-J[1] / det);
+  out.m10 = static_cast<float>(-J[2] / det);
+  out.m11 = static_cast<float>(J[0] / det);
+  out.footprint = footprint;
+  return true;
+}
+
+double disc_gaussian_coverage(double rho_mm, double radius_mm, double sigma_mm) {
+  if (radius_mm <= 0) return 0;
+  if (sigma_mm <= 0) return rho_mm < radius_mm ? 1 : 0;
+  // The table's row and column, interpolated linearly in beta and x^2.
+  const CoverageTable& table = coverage_table();
+  const double x = rho_mm / (radius_mm + 3 * sigma_mm);
+  if (x >= 1) return 0;
+  const double fb = sigma_mm / (radius_mm + sigma_mm) * kBetaSteps;
+  const int b0 = std::min(static_cast<int>(fb), kBetaSteps - 1);
+  const double fc = std::clamp(x * x * kCols - 0.5, 0.0, kCols - 1.0);
+  const int c0 = std::min(static_cast<int>(fc), kCols - 2);
+  auto at = [&](int b) {
+    const float* row = &table.v[static_cast<std::size_t>(b * kCols)];
+    return row[c0] + (fc - c0) * (row[c0 + 1] - row[c0]);
+  };
+  return at(b0) + (fb - b0) * (at(b0 + 1) - at(b0));
+}
+
+CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> dots, cv::Mat& out,
+                              const cv::Mat& mask) {
+  if (base.type() != CV_8UC3 || base.dims != 2 || base.empty()) {
+    throw std::invalid_argument("base: the image must be 8-bit, 3 channels (B, G, R), not empty");
+  }
+  const int w = base.cols, h = base.rows;
+  if (static_cast<std::int64_t>(w) * h > kMaxPixels) {
+    throw std::invalid_argument(
+        fmt::format("base: {} x {} px is over the limit of {} pixels", w, h, kMaxPixels));
+  }
+  if (!mask.empty() && (mask.type() != CV_8UC1 || mask.cols != w || mask.rows != h)) {
+    throw std::invalid_argument(
+        fmt::format("mask: must be 8-bit, 1 channel, {} x {} px like the image (got {} x {})", w, h,
+                    mask.cols, mask.rows));
+  }
+  if (out.data != base.data) {
+    out.create(h, w, CV_8UC3);
+  }
+  const CoverageTable& table = coverage_table();
+  const SrgbTables& srgb = srgb_tables();
+
+  // Footprint tables and pixel boxes, per dot.
+  const std::size_t n = dots.size();
+  std::vector<DotTerms> terms(n);
+  std::vector<Box> boxes(n);
+  std::vector<std::uint8_t> live(n, 0);
+  tbb::parallel_for(std::size_t(0), n, [&](std::size_t i) {
+    terms[i] = make_terms(dots[i], table);
+    live[i] = dot_box(dots[i], terms[i], w, h, boxes[i]) ? 1 : 0;
+  });
+
+  // Bin dots by tile (counting sort keeps dot order within a tile: deterministic products).
+  const int tiles_x = (w + kTile - 1) / kTile, tiles_y = (h + kTile - 1) / kTile;
+  const std::size_t tiles = static_cast<std::size_t>(tiles_x) * tiles_y;
+  std::vector<std::uint32_t> start(tiles + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!live[i]) continue;
+    for (int ty = boxes[i].y0 / kTile; ty <= boxes[i].y1 / kTile; ++ty) {
+      for (int tx = boxes[i].x0 / kTile; tx <= boxes[i].x1 / kTile; ++tx) {
+        ++start[static_cast<std::size_t>(ty) * tiles_x + tx + 1];
+      }
+    }
+  }
+  for (std::size_t t = 0; t < tiles; ++t) start[t + 1] += start[t];
+  std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
+  std::vector<std::uint32_t> members(start.back());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!live[i]) continue;
+    for (int ty = boxes[i].y0 / kTile; ty <= boxes[i].y1 / kTile; ++ty) {
+      for (int tx = boxes[i].x0 / kTile; tx <= boxes[i].x1 / kTile; ++tx) {
+        members[fill[static_cast<std::size_t>(ty) * tiles_x + tx]++] =
+            static_cast<std::uint32_t>(i);
+      }
+    }
+  }
+
+  // Whether each (tile, dot) pair drew a pixel: one writer per entry, reduced per dot below.
+  std::vector<std::uint8_t> member_drew(members.size(), 0);
+  std::vector<std::uint8_t> touched(tiles, 0);
+  tbb::parallel_for(std::size_t(0), tiles, [&](std::size_t t) {
+    const int tx = static_cast<int>(t % tiles_x), ty = static_cast<int>(t / tiles_x);
+    const int x0 = tx * kTile, y0 = ty * kTile;
+    const int x1 = std::min(w, x0 + kTile), y1 = std::min(h, y0 + kTile);
+    const int tw = x1 - x0;
+    if (start[t] == start[t + 1]) {
+      if (out.data != base.data) {
+        for (int y = y0; y < y1; ++y) {
+          std::memcpy(out.ptr<std::uint8_t>(y) + 3 * x0, base.ptr<std::uint8_t>(y) + 3 * x0,
+                      static_cast<std::size_t>(3 * tw));
+        }
+      }
+      return;
+    }
+    // Factor buffer for this tile, R, G, B per pixel.
+    thread_local std::vector<float> buf;
+    buf.assign(static_cast<std::size_t>(kTile * kTile * 3), 1.0f);
+    for (std::uint32_t m = start[t]; m < start[t + 1]; ++m) {
+      const std::uint32_t i = members[m];
+      const ScreenDot& d = dots[i];
+      const DotTerms& dt = terms[i];
+      const Box& b = boxes[i];
+      const int bx0 = std::max(b.x0, x0), bx1 = std::min(b.x1, x1 - 1);
+      const int by0 = std::max(b.y0, y0), by1 = std::min(b.y1, y1 - 1);
+      for (int y = by0; y <= by1; ++y) {
+        const float dy = static_cast<float>(y) - d.y_px;
+        const std::uint8_t* mrow = mask.empty() ? nullptr : mask.ptr<std::uint8_t>(y);
+        float* row = &buf[static_cast<std::size_t>(((y - y0) * kTile) * 3)];
+        for (int x = bx0; x <= bx1; ++x) {
+          if (mrow && !mrow[x]) continue;
+          const float dx = static_cast<float>(x) - d.x_px;
+          const float u = d.m00 * dx + d.m01 * dy;
+          const float v = d.m10 * dx + d.m11 * dy;
+          const float rho2 = u * u + v * v;
+          if (rho2 >= dt.reach2_mm2) continue;
+          float* p = row + 3 * (x - x0);
+          float halo = 0;
+          if (dt.halo_row) {
+            const int j = static_cast<int>(rho2 * dt.halo_col_per_mm2);
+            if (j < kCols) halo = dt.halo_row[j];
+          }
+          for (int k = 0; k < 3; ++k) {
+            const int j = static_cast<int>(rho2 * dt.col_per_mm2[k]);
+            const float cover = j < kCols ? dt.row[k][j] : 0.0f;
+            p[k] *= (1 - cover * dt.dark[k]) * (1 - halo * dt.halo[k]);
+          }
+          member_drew[m] = 1;
+        }
+      }
+    }
+    touched[t] = 1;
+    for (int y = y0; y < y1; ++y) {
+      const std::uint8_t* src = base.ptr<std::uint8_t>(y) + 3 * x0;
+      std::uint8_t* dst = out.ptr<std::uint8_t>(y) + 3 * x0;
+      const float* f = &buf[static_cast<std::size_t>(((y - y0) * kTile) * 3)];
+      for (int x = 0; x < tw; ++x, src += 3, dst += 3, f += 3) {
+        // OpenCV's B, G, R bytes against the factor's R, G, B.
+        dst[0] =
+            srgb.encode[static_cast<std::size_t>(srgb.decode[src[0]] * f[2] * kEncodeSize + 0.5f)];
+        dst[1] =
+            srgb.encode[static_cast<std::size_t>(srgb.decode[src[1]] * f[1] * kEncodeSize + 0.5f)];
+        dst[2] =
+            srgb.encode[static_cast<std::size_t>(srgb.decode[src[2]] * f[0] * kEncodeSize + 0.5f)];
+      }
+    }
+  });
+
+  CompositeStats stats;
+  std::vector<std::uint8_t> drawn(n, 0);
+  for (std::size_t m = 0; m < members.size(); ++m) drawn[members[m]] |= member_drew[m];
+  for (std::size_t i = 0; i < n; ++i) stats.dots_drawn += drawn[i];
+  for (std::size_t t = 0; t < tiles; ++t) stats.tiles_touched += touched[t];
+  return stats;
+}
+
+}  // namespace stipple
