@@ -17,9 +17,14 @@
 #include <filesystem>
 #include <iostream>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "stipple/aging/aging.h"
+#include "stipple/aging/session_match.h"
+#include "stipple/aging/touchup.h"
 #include "stipple/output/chart_svg.h"
 #include "stipple/output/dots_csv.h"
 #include "stipple/output/plan_result.h"
@@ -27,6 +32,10 @@
 #include "stipple/output/write_file.h"
 #include "stipple/plan/plan_json.h"
 #include "stipple/planner.h"
+#include "stipple/render/camera.h"
+#include "stipple/render/image_io.h"
+#include "stipple/render/preview.h"
+#include "stipple/render/swatches.h"
 
 #ifndef STIPPLE_VERSION
 #define STIPPLE_VERSION "unknown"
@@ -60,9 +69,46 @@ struct PlanOptions {
   bool quiet = false;
 };
 
+struct RenderOptions {
+  std::string plan_path;
+  std::string out_path;
+  std::string view = "top";
+  std::optional<double> yaw_deg, pitch_deg;
+  std::string at = "healed";
+  int size_px = 1024;
+  std::optional<int> width_px, height_px;
+  bool compare = false;
+  std::string strip;  // "", "sessions" or "years"
+  bool quiet = false;
+};
+
+struct MatchOptions {
+  std::string hair = "#2b2420";
+  int fitzpatrick = 3;
+  std::string plan_path;
+  double depth_mm = 0.4;
+  double diameter_mm = 0.35;
+};
+
+struct SwatchOptions {
+  std::string out_path;
+  int cell_px = 96;
+};
+
 // Wall-clock seconds since `start`, for the --verbose log.
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string touch_up_line(const stipple::TouchUpPrediction& t) {
+  if (!t.due_within_horizon) {
+    return fmt::format("Touch-up: not needed within {:g} years (contrast {:.1f} dE00 when healed)",
+                       t.horizon_years, t.contrast_healed_de00);
+  }
+  return fmt::format(
+      "Touch-up: due about {} ({:.1f} years after the last session, when the dots' contrast "
+      "falls below {:.1f} of {:.1f} dE00)",
+      t.due_date, t.years_after_last_session, t.threshold_de00, t.contrast_healed_de00);
 }
 
 void print_summary(const stipple::PlanResult& r, const std::filesystem::path& csv,
@@ -110,6 +156,7 @@ void print_summary(const stipple::PlanResult& r, const std::filesystem::path& cs
                    money(r.quote.unit_price), per_session ? "per session x" : "per cm2 x",
                    per_session ? fmt::format("{}", r.sessions.size())
                                : fmt::format("{:.1f} cm2", r.treated_area_cm2)));
+  if (r.touch_up) line(touch_up_line(*r.touch_up));
   line("");
   line("Wrote:");
   line("  " + csv.string());
@@ -134,7 +181,8 @@ void run_plan_command(const PlanOptions& opt) {
   }
 
   start = std::chrono::steady_clock::now();
-  const stipple::PlanResult result = stipple::run_plan(plan);
+  stipple::PlanResult result = stipple::run_plan(plan);
+  result.touch_up = stipple::predict_touch_up(result.plan, result.dots);
   spdlog::info("planned {} dots in {} sessions ({:.3f} s)", result.dots.size(),
                result.sessions.size(), seconds_since(start));
 
@@ -149,6 +197,122 @@ void run_plan_command(const PlanOptions& opt) {
                seconds_since(start));
 
   if (!opt.quiet) print_summary(result, csv, json, svg);
+}
+
+void run_render_command(const RenderOptions& opt) {
+  const stipple::Plan plan = stipple::load_plan(opt.plan_path);
+  const int sessions = static_cast<int>(plan.sessions.sessions.size());
+  // Every argument is checked before the plan runs.
+  const stipple::TimeState at = stipple::parse_time_state(opt.at, sessions);
+  stipple::ViewAngles angles = stipple::named_view(opt.view);
+  if (opt.yaw_deg) angles.yaw_deg = *opt.yaw_deg;
+  if (opt.pitch_deg) angles.pitch_deg = *opt.pitch_deg;
+  const int width = opt.width_px.value_or(opt.size_px);
+  const int height = opt.height_px.value_or(opt.size_px);
+  const int panels = opt.strip == "sessions" ? sessions + 1
+                     : opt.strip == "years"  ? 5
+                     : opt.compare           ? 2
+                                             : 1;
+  constexpr long long kMaxOutputPixels = 100'000'000;
+  if (static_cast<long long>(width) * height * panels > kMaxOutputPixels) {
+    throw std::invalid_argument(
+        fmt::format("size: {} x {} px x {} panels is over the limit of {} pixels in one image",
+                    width, height, panels, kMaxOutputPixels));
+  }
+  if (!std::filesystem::path(opt.out_path).has_filename()) {
+    throw std::invalid_argument(fmt::format("--out: \"{}\" is not a file name", opt.out_path));
+  }
+
+  auto start = std::chrono::steady_clock::now();
+  stipple::PlanResult result = stipple::run_plan(plan);
+  spdlog::info("planned {} dots ({:.3f} s)", result.dots.size(), seconds_since(start));
+  start = std::chrono::steady_clock::now();
+  const stipple::Camera camera = stipple::orbit_camera(result.head, angles, width, height);
+  const stipple::HeadView view = stipple::render_head(result, camera);
+  spdlog::info("rendered the head ({:.3f} s)", seconds_since(start));
+
+  std::vector<stipple::TimeState> states;
+  if (opt.strip == "sessions") {
+    states.push_back(stipple::parse_time_state("before", sessions));
+    for (int k = 1; k <= sessions; ++k) {
+      states.push_back(stipple::parse_time_state(fmt::format("session{}", k), sessions));
+    }
+  } else if (opt.strip == "years") {
+    for (const char* s : {"healed", "1y", "3y", "5y", "10y"}) {
+      states.push_back(stipple::parse_time_state(s, sessions));
+    }
+  } else if (opt.compare) {
+    states = {stipple::parse_time_state("before", sessions), at};
+  } else {
+    states = {at};
+  }
+  std::vector<cv::Mat> images;
+  std::vector<std::string> labels;
+  int drawn = 0;
+  for (const auto& state : states) {
+    start = std::chrono::steady_clock::now();
+    stipple::CompositeStats stats;
+    images.push_back(stipple::render_state(result, view, state, &stats));
+    drawn = std::max(drawn, stats.dots_drawn);
+    std::string label = stipple::time_state_label(state, plan.aging);
+    if (opt.strip == "years" && state.kind == stipple::TimeState::Kind::kHealed) {
+      label = "0 years (healed)";
+    }
+    labels.push_back(label);
+    spdlog::info("{}: {} dots drawn ({:.3f} s)", label, stats.dots_drawn, seconds_since(start));
+  }
+  const cv::Mat out = images.size() == 1 ? images[0] : stipple::labelled_row(images, labels);
+  stipple::write_image(out, opt.out_path);
+  if (!opt.quiet) {
+    result.touch_up = stipple::predict_touch_up(result.plan, result.dots);
+    std::printf(
+        "%s",
+        fmt::format(
+            "Rendered '{}' ({} dots, {} visible from this view) at {}\n{}\nWrote {} ({} x {} px)\n",
+            plan.name, grouped(static_cast<long long>(result.dots.size())), grouped(drawn),
+            opt.strip.empty() ? opt.at : opt.strip, touch_up_line(*result.touch_up), opt.out_path,
+            out.cols, out.rows)
+            .c_str());
+  }
+}
+
+void run_match_command(const MatchOptions& opt) {
+  stipple::SkinSpec skin;
+  stipple::SessionsSpec sessions;
+  stipple::AgingSpec aging;
+  if (!opt.plan_path.empty()) {
+    const stipple::Plan plan = stipple::load_plan(opt.plan_path);
+    skin = plan.skin;
+    sessions = plan.sessions;
+    aging = plan.aging;
+  }
+  skin.hair_colour = opt.hair;
+  if (opt.fitzpatrick < 1 || opt.fitzpatrick > 6) {
+    throw std::invalid_argument(
+        fmt::format("--fitzpatrick: {} is out of range 1 - 6", opt.fitzpatrick));
+  }
+  skin.fitzpatrick = opt.fitzpatrick;
+  const auto matches =
+      stipple::match_sessions(skin, sessions, aging, opt.depth_mm, opt.diameter_mm);
+  std::string out = fmt::format(
+      "Hair {} on Fitzpatrick type {}; dots {:g} mm deep, {:g} mm wide, judged healed ({} days "
+      "after the last session)\n\n",
+      opt.hair, opt.fitzpatrick, opt.depth_mm, opt.diameter_mm, aging.healed_days);
+  out += fmt::format("  {:<7} {:>8} {:>9} {:>9} {:>9} {:>7}\n", "session", "age (d)", "left",
+                     "dilution", "looks", "dE00");
+  for (const auto& m : matches) {
+    out += fmt::format("  {:<7} {:>8.0f} {:>8.0f}% {:>9} {:>9} {:>7.1f}\n", m.session, m.age_days,
+                       100 * m.load_factor, stipple::format_dilution_ratio(m.dilution_water_parts),
+                       m.apparent_hex, m.delta_e00);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+void run_swatches_command(const SwatchOptions& opt) {
+  stipple::SwatchGridSpec spec;
+  spec.cell_px = opt.cell_px;
+  stipple::write_image(stipple::render_swatch_grid(spec), opt.out_path);
+  std::printf("Wrote %s\n", opt.out_path.c_str());
 }
 
 int report(const char* message, int code) {
@@ -176,7 +340,60 @@ int main(int argc, char** argv) {
   plan_cmd->add_option("-o,--out", plan_opt.out_dir, "Folder for the outputs (created if missing)")
       ->required();
   plan_cmd->add_flag("-q,--quiet", plan_opt.quiet, "Print nothing on success");
-  // Later: `render` (3D views, photo overlays) and `match` (pigment to hair colour) join here.
+
+  RenderOptions render_opt;
+  CLI::App* render_cmd = app.add_subcommand(
+      "render", "Preview a plan on the 3D head: any view, any moment, before/after, strips");
+  render_cmd->add_option("PLAN", render_opt.plan_path, "The plan (JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  render_cmd->add_option("-o,--out", render_opt.out_path, "The picture: .png or .jpg")->required();
+  render_cmd->add_option("--view", render_opt.view, "front, top, left, right or back")
+      ->capture_default_str();
+  render_cmd->add_option(
+      "--yaw", render_opt.yaw_deg,
+      "Degrees around the head: 0 the face, 90 the subject's right, 180 the back");
+  render_cmd->add_option("--pitch", render_opt.pitch_deg,
+                         "Degrees up: 90 looks down on the vertex");
+  render_cmd
+      ->add_option(
+          "--at", render_opt.at,
+          "before, session1.., fresh, healed, or years after the last session: 1y, 3y, 10y")
+      ->capture_default_str();
+  render_cmd->add_option("--size", render_opt.size_px, "Width and height in pixels")
+      ->capture_default_str();
+  render_cmd->add_option("--width", render_opt.width_px, "Width in pixels (overrides --size)");
+  render_cmd->add_option("--height", render_opt.height_px, "Height in pixels (overrides --size)");
+  render_cmd->add_flag("--compare", render_opt.compare, "Before and --at side by side");
+  render_cmd
+      ->add_option("--strip", render_opt.strip,
+                   "One picture, a panel each: sessions (before, after each session) or "
+                   "years (0, 1, 3, 5, 10)")
+      ->check(CLI::IsMember({"sessions", "years"}));
+  render_cmd->add_flag("-q,--quiet", render_opt.quiet, "Print nothing on success");
+
+  MatchOptions match_opt;
+  CLI::App* match_cmd = app.add_subcommand(
+      "match", "Pigment dilution per session so healed dots match the client's stubble colour");
+  match_cmd->add_option("--hair", match_opt.hair, "Stubble colour, sRGB #rrggbb")
+      ->capture_default_str();
+  match_cmd->add_option("--fitzpatrick", match_opt.fitzpatrick, "Skin type 1 - 6")
+      ->capture_default_str();
+  match_cmd
+      ->add_option("--plan", match_opt.plan_path,
+                   "Take sessions, aging and epidermis from this plan")
+      ->check(CLI::ExistingFile);
+  match_cmd->add_option("--depth", match_opt.depth_mm, "Pigment depth, mm (0.2 - 1.2)")
+      ->capture_default_str();
+  match_cmd->add_option("--diameter", match_opt.diameter_mm, "Healed dot diameter, mm (0.1 - 1.0)")
+      ->capture_default_str();
+
+  SwatchOptions swatch_opt;
+  CLI::App* swatch_cmd = app.add_subcommand(
+      "swatches", "The optics grid: dilution x depth x Fitzpatrick type, healed dots on skin");
+  swatch_cmd->add_option("-o,--out", swatch_opt.out_path, "The picture: .png or .jpg")->required();
+  swatch_cmd->add_option("--cell", swatch_opt.cell_px, "Patch size in pixels (24 - 512)")
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -201,6 +418,9 @@ int main(int argc, char** argv) {
     spdlog::set_default_logger(logger);
 
     if (plan_cmd->parsed()) run_plan_command(plan_opt);
+    if (render_cmd->parsed()) run_render_command(render_opt);
+    if (match_cmd->parsed()) run_match_command(match_opt);
+    if (swatch_cmd->parsed()) run_swatches_command(swatch_opt);
     return kExitOk;
   } catch (const std::bad_alloc&) {
     return report("out of memory", kExitFailure);

@@ -2,9 +2,11 @@
 // chart.svg are written from (writers in output/), and what the tests read.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "stipple/aging/touchup.h"
 #include "stipple/head/head.h"
 #include "stipple/plan/plan.h"
 #include "stipple/sampling/dots.h"
@@ -47,6 +49,9 @@ struct PlanResult {
   std::vector<Vec3> hairline_mm;  // the wandered hairline curve on the surface (may be empty)
   std::vector<std::pair<std::string, Vec3>> hairline_points;  // mid_frontal, frontotemporal, ...
   Quote quote;
+  // The touch-up prediction (aging/touchup.h); filled by predict_touch_up on request, since it
+  // needs the optics and is not part of placing dots.
+  std::optional<TouchUpPrediction> touch_up;
 };
 
 }  // namespace stipple

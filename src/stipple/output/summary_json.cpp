@@ -111,6 +111,16 @@ Json build_summary(const PlanResult& r) {
                 {"basis", r.quote.basis.empty() ? basis_name(r.plan.price.basis) : r.quote.basis},
                 {"unit_price", rounded(r.quote.unit_price, 2, "quote.unit_price")},
                 {"total", rounded(r.quote.total, 2, "quote.total")}};
+  if (r.touch_up) {
+    const TouchUpPrediction& t = *r.touch_up;
+    j["touch_up"] = {
+        {"due", t.due_within_horizon},
+        {"due_date", t.due_within_horizon ? json(t.due_date) : json(nullptr)},
+        {"years_after_last_session", rounded(t.years_after_last_session, 2, "touch_up.years")},
+        {"contrast_healed_de00", rounded(t.contrast_healed_de00, 2, "touch_up.contrast_healed")},
+        {"threshold_de00", rounded(t.threshold_de00, 2, "touch_up.threshold_de00")},
+        {"horizon_years", t.horizon_years}};
+  }
   return j;
 }
 
