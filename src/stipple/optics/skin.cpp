@@ -38,7 +38,7 @@ Tissue tissue_of(const SkinLayers& skin) {
 // [depth, depth + kPigmentLayerMm] of absorption pigment_mua (per mm) added to the tissue there;
 // pigment_mua = 0 is bare skin.
 Spectrum reflectance_spectrum(const SkinLayers& skin, const Tissue& t, double depth_mm,
-                              double pigment_mua) {
+                              double pigment_mua, double above_scatter_scale = 1.0) {
   const double e = skin.epidermis_mm;
   const double top = depth_mm, bottom = depth_mm + kPigmentLayerMm;
   std::array<double, 4> z = {0.0, e, top, bottom};
@@ -54,7 +54,8 @@ Spectrum reflectance_spectrum(const SkinLayers& skin, const Tissue& t, double de
     const double mid = (z0 + z1) / 2;
     Spectrum K = mid < e ? t.K_epidermis : t.K_dermis;
     if (mid > top && mid < bottom) K += kKPerMua * pigment_mua;
-    r = km_over(km_layer(K, t.S, z1 - z0), r);
+    const Spectrum S = z1 <= top ? Spectrum(t.S * above_scatter_scale) : Spectrum(t.S);
+    r = km_over(km_layer(K, S, z1 - z0), r);
   }
   return saunderson(r, kSkinRefractiveIndex);
 }
@@ -114,13 +115,18 @@ DotOptics dot_optics(const SkinLayers& skin, double depth_mm, double pigment_loa
   check_range("pigment_load", pigment_load, 0, 1);
   const Tissue t = tissue_of(skin);
   DotOptics o;
-  o.skin = linear_from_spectrum(reflectance_spectrum(skin, t, depth_mm, 0));
-  o.with_pigment = linear_from_spectrum(
-      reflectance_spectrum(skin, t, depth_mm, pigment_load * kNeatPigmentMuaPerMm));
+  // The ratio comes from the pair computed with the same (calibrated) layers above the deposit;
+  // the bare skin is the skin everyone else sees, so a dot never changes the skin around it.
+  const Rgb bare =
+      linear_from_spectrum(reflectance_spectrum(skin, t, depth_mm, 0, kAboveScatterScale));
+  const Rgb inked = linear_from_spectrum(reflectance_spectrum(
+      skin, t, depth_mm, pigment_load * kNeatPigmentMuaPerMm, kAboveScatterScale));
+  o.skin = skin_reflectance(skin);
   for (int c = 0; c < 3; ++c) {
     // Bare skin is > 0 in every channel for every accepted skin; the floor keeps the ratio
     // finite and positive regardless.
-    o.transmit[c] = std::clamp(o.with_pigment[c] / std::max(o.skin[c], 1e-12), 1e-9, 1.0);
+    o.transmit[c] = std::clamp(inked[c] / std::max(bare[c], 1e-12), 1e-9, 1.0);
+    o.with_pigment[c] = o.skin[c] * o.transmit[c];
   }
   const Rgb delta = dermal_penetration_depth_mm(skin);
   for (int c = 0; c < 3; ++c)

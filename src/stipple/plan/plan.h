@@ -135,7 +135,7 @@ struct AgingSpec {
                                          // third); 0 - 0.6
   double early_loss_weeks = 4;           // tau1 (domain.md 2 - 6 weeks); 1 - 12
   double fade_per_year = 0.05;           // k, slow loss (macrophage turnover, UV); 0 - 0.5
-  double spread_mm2_per_year = 0.004;    // D, lateral diffusion (Eames 2011: a few mm over
+  double spread_mm2_per_year = 0.0015;   // D, lateral diffusion (Eames 2011: a few mm over
                                          // many years); 0 - 0.05
   double drift_mm_per_year = 0.005;      // v, pigment drifts deeper (Sperry 1992); 0 - 0.05
   double blowout_depth_mm = 0.8;         // deeper than this spreads and blues fast; 0.5 - 1.5

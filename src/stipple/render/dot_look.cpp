@@ -30,7 +30,14 @@ DotFootprint dot_footprint(const optics::SkinLayers& skin, double dilution_water
     fp.darkening[k] = static_cast<float>(std::clamp(1 - o.transmit[k], 0.0, 1.0));
   }
   if (age.blood_factor > 1.01) {
-    const optics::Rgb red = optics::erythema_transmit(skin, age.blood_factor);
+    const long milli = std::lround(age.blood_factor * 1000);
+    auto e = memo.erythema_by_blood_milli.find(milli);
+    if (e == memo.erythema_by_blood_milli.end()) {
+      e = memo.erythema_by_blood_milli
+              .emplace(milli, optics::erythema_transmit(skin, static_cast<double>(milli) / 1000))
+              .first;
+    }
+    const optics::Rgb& red = e->second;
     fp.halo_sigma_mm = static_cast<float>(kRednessHaloSigmaMm);
     for (int k = 0; k < 3; ++k) {
       fp.halo_darkening[k] = static_cast<float>(std::clamp(1 - red[k], 0.0, 1.0));

@@ -17,6 +17,7 @@ namespace stipple {
 // shows) and kept here. Not thread-safe: one per thread or per render.
 struct OpticsMemo {
   std::map<std::uint64_t, optics::DotOptics> by_key;
+  std::map<long, optics::Rgb> erythema_by_blood_milli;  // redness, by blood factor x 1000
 };
 
 // The footprint of a dot of dilution W:1 at its age, seen through `skin`.
