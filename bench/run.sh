@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The sampler benchmark, side by side with its peers on the same input in the same run, and
-# docs/benchmarks.md rendered from what was measured. `make bench` installs the peers first
-# (scripts/install-deps.sh --bench) and then runs this; a few minutes on 2 cores.
+# The sampler and rendering benchmarks, side by side with their peers on the same inputs in the
+# same run, and docs/benchmarks.md rendered from what was measured. `make bench` installs the
+# peers first (scripts/install-deps.sh --bench) and then runs this; a few minutes on 2 cores.
 #
 #   bench/run.sh                 everything, writes docs/benchmarks.md
 #   BUILD=dir bench/run.sh       another build folder (default: build)
@@ -12,8 +12,8 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 REPS=${REPS:-5}
 OUT=bench/out
-# Debian's python3, which has python3-open3d and python3-numpy; a pyenv python3 on the PATH
-# would not.
+# Debian's python3, which has python3-open3d, python3-opencv and python3-numpy; a pyenv python3
+# on the PATH would not.
 PY=/usr/bin/python3
 
 rm -rf "$OUT"
@@ -31,10 +31,15 @@ step "cmake -S . -B $BUILD -DCMAKE_BUILD_TYPE=Release -DSTIPPLE_BENCH=ON > /dev/
 step "cmake --build $BUILD -j2 --target stipple_bench"
 # The peers' inputs (cap mesh, N, chart density) and our own spacing quality.
 step "$BUILD/stipple_bench --export $OUT"
-# One thread (tbb::global_control inside); every repetition kept in the JSON, medians reported.
+# The rendering inputs (base images, dots) for the OpenCV peer, and our composite of them.
+step "$BUILD/stipple_bench --export-render $OUT"
+# The sampler runs on one thread (a tbb::global_control in each), the rendering runs on both
+# cores; every repetition kept in the JSON, medians reported.
 step "$BUILD/stipple_bench --benchmark_repetitions=$REPS --benchmark_min_time=0.5 --benchmark_display_aggregates_only=true --benchmark_out_format=json --benchmark_out=$OUT/stipple_bench.json"
 # Open3D on one OpenMP thread too, so every contender runs on one core.
 step "OMP_NUM_THREADS=1 $PY bench/open3d_peer.py $OUT > $OUT/open3d.json"
+# OpenCV with its default threads (both cores), like our composite.
+step "$PY bench/opencv_peer.py $OUT > $OUT/opencv.json"
 step "(cd bench && npm ci --silent --no-audit --no-fund)"
 step "node bench/npm_peer.mjs $OUT > $OUT/npm.json"
 cat /proc/loadavg >"$OUT/loadavg-after.txt"

@@ -3,6 +3,7 @@
 //
 //   stipple_bench [--plan PLAN.json] [google-benchmark flags]   the timed runs
 //   stipple_bench [--plan PLAN.json] --export DIR                the peers' inputs and our quality
+//   stipple_bench --export-render DIR            the rendering peer's inputs (render_bench.cpp)
 //
 // Timed runs (items/s = dots per second):
 //   FullPlan       run_plan: head, field, bake, sampling, per-dot attributes
@@ -12,7 +13,8 @@
 //   UniformFloor   uniform random points, area-weighted, on the treated triangles of the head
 //                  mesh, same count: the cost of merely producing that many points on that mesh
 // Everything but the timed loop (plan, field, grids, the cap triangles) is built once before any
-// benchmark runs, with TBB free to use every core; the timed runs are held to one thread.
+// benchmark runs, with TBB free to use every core; the timed runs are held to one thread (each
+// holds its own tbb::global_control, so the rendering runs in this binary keep both cores).
 #include <benchmark/benchmark.h>
 #include <tbb/global_control.h>
 
@@ -38,6 +40,8 @@
 #include "stipple/sampling/metrics.h"
 #include "stipple/sampling/rng.h"
 #include "stipple/sampling/sampler.h"
+
+#include "render_bench.h"
 
 namespace {
 
@@ -171,7 +175,14 @@ void report(benchmark::State& state, std::size_t dots) {
       tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
 }
 
+// One core for every timed sampler run: the targets are per core, and the peers run on one.
+// Held inside each run, not around all of them, because the rendering runs use both cores.
+struct OneThread {
+  tbb::global_control limit{tbb::global_control::max_allowed_parallelism, 1};
+};
+
 void BM_FullPlan(benchmark::State& state) {
+  const OneThread one_thread;
   const Setup& s = *g_setup;
   std::size_t dots = 0;
   for (auto _ : state) {
@@ -183,6 +194,7 @@ void BM_FullPlan(benchmark::State& state) {
 }
 
 void BM_SampleVariable(benchmark::State& state) {
+  const OneThread one_thread;
   const Setup& s = *g_setup;
   std::size_t dots = 0;
   for (auto _ : state) {
@@ -194,6 +206,7 @@ void BM_SampleVariable(benchmark::State& state) {
 }
 
 void BM_SampleUniform(benchmark::State& state) {
+  const OneThread one_thread;
   const Setup& s = *g_setup;
   std::size_t dots = 0;
   for (auto _ : state) {
@@ -205,6 +218,7 @@ void BM_SampleUniform(benchmark::State& state) {
 }
 
 void BM_UniformFloor(benchmark::State& state) {
+  const OneThread one_thread;
   const Setup& s = *g_setup;
   std::size_t dots = 0;
   for (auto _ : state) {
@@ -352,17 +366,21 @@ int run_export(const Setup& s, const std::filesystem::path& dir) {
 
 int main(int argc, char** argv) {
   // Our own flags come out of argv before Google Benchmark sees it (it rejects unknown ones).
-  std::string plan_path = default_plan_path(), export_dir;
+  std::string plan_path = default_plan_path(), export_dir, export_render_dir;
   std::vector<char*> rest = {argv[0]};
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if ((a == "--export" || a == "--plan") && i + 1 < argc) {
       (a == "--export" ? export_dir : plan_path) = argv[++i];
+    } else if (a == "--export-render" && i + 1 < argc) {
+      export_render_dir = argv[++i];
     } else {
       rest.push_back(argv[i]);
     }
   }
   try {
+    // The rendering inputs need no plan.
+    if (!export_render_dir.empty()) return stipple_bench::export_render_inputs(export_render_dir);
     g_setup = make_setup(plan_path);
     if (!export_dir.empty()) return run_export(*g_setup, export_dir);
   } catch (const std::exception& e) {
@@ -373,11 +391,7 @@ int main(int argc, char** argv) {
   int bargc = static_cast<int>(rest.size());
   benchmark::Initialize(&bargc, rest.data());
   if (benchmark::ReportUnrecognizedArguments(bargc, rest.data())) return 1;
-  {
-    // One core for every timed run: the targets are per core, and the peers run on one.
-    tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
-    benchmark::RunSpecifiedBenchmarks();
-  }
+  benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
 }
