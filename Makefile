@@ -18,6 +18,16 @@ build: deps
 # The main job: plan and chart the Norwood V example, print its summary.
 run: build
 	@./$(BUILD)/stipple plan $(EXAMPLE) --out out/norwood-v
+	@echo
+	@./$(BUILD)/stipple render $(EXAMPLE) --view front --at healed --size 1024 --compare --quiet --out out/norwood-v/before-after-front.png
+	@./$(BUILD)/stipple render $(EXAMPLE) --view top --at healed --size 1024 --compare --quiet --out out/norwood-v/before-after-top.png
+	@./$(BUILD)/stipple render $(EXAMPLE) --yaw 30 --pitch 35 --size 768 --strip sessions --quiet --out out/norwood-v/sessions.png
+	@./$(BUILD)/stipple render $(EXAMPLE) --yaw 30 --pitch 35 --size 768 --strip years --quiet --out out/norwood-v/years.png
+	@echo "Previews:"
+	@echo "  out/norwood-v/before-after-front.png"
+	@echo "  out/norwood-v/before-after-top.png"
+	@echo "  out/norwood-v/sessions.png"
+	@echo "  out/norwood-v/years.png"
 
 test-assets:
 	@scripts/fetch-test-assets.sh $(BUILD)/test-assets

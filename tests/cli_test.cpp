@@ -226,3 +226,69 @@ TEST_F(Cli, PlanNorwoodV) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Cli, RenderWritesPngAndJpegAndPrintsTheTouchUp) {
+  const fs::path png = dir_ / "after.png", jpg = dir_ / "strip.jpg";
+  CliRun r = run({"render", example("norwood-iii.json"), "--view", "top", "--at", "healed",
+                  "--size", "200", "--out", png.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  EXPECT_NE(r.out.find("Touch-up: due about 20"), std::string::npos) << r.out;
+  const std::string bytes = read_text(png);
+  ASSERT_GT(bytes.size(), 8u);
+  EXPECT_EQ(bytes.substr(1, 3), "PNG");
+  r = run({"render", example("norwood-iii.json"), "--yaw", "30", "--pitch", "20", "--size", "120",
+           "--strip", "years", "--quiet", "--out", jpg.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty());
+  const std::string jpeg = read_text(jpg);
+  ASSERT_GT(jpeg.size(), 3u);
+  EXPECT_EQ(static_cast<unsigned char>(jpeg[0]), 0xFF);
+  EXPECT_EQ(static_cast<unsigned char>(jpeg[1]), 0xD8);
+}
+
+TEST_F(Cli, RenderBadArgumentsNameThem) {
+  const std::string out = (dir_ / "x.png").string();
+  CliRun r = run({"render", example("norwood-iii.json"), "--at", "later", "--out", out});
+  expect_bad_input(r);
+  EXPECT_NE(r.err.find("at: \"later\" is not a time"), std::string::npos) << r.err;
+  r = run({"render", example("norwood-iii.json"), "--view", "side", "--out", out});
+  expect_bad_input(r);
+  EXPECT_NE(r.err.find("view: \"side\" is not a view"), std::string::npos) << r.err;
+  r = run({"render", example("norwood-iii.json"), "--out", (dir_ / "x.gif").string()});
+  expect_bad_input(r);
+  EXPECT_NE(r.err.find("must end in .png, .jpg or .jpeg"), std::string::npos) << r.err;
+  r = run({"render", example("norwood-iii.json"), "--size", "9", "--out", out});
+  expect_bad_input(r);
+  EXPECT_NE(r.err.find("width: 9 px is out of range 16 - 16384"), std::string::npos) << r.err;
+  r = run(
+      {"render", example("norwood-iii.json"), "--size", "9000", "--strip", "years", "--out", out});
+  expect_bad_input(r);
+  EXPECT_NE(r.err.find("over the limit of 100000000 pixels"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(Cli, MatchPrintsADilutionPerSession) {
+  CliRun r = run({"match", "--hair", "#2b2420", "--fitzpatrick", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* s : {"session", "dilution", "dE00", "\n  1 ", "\n  2 ", "\n  3 "}) {
+    EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+  }
+  r = run({"match", "--hair", "brown", "--fitzpatrick", "3"});
+  expect_bad_input(r);
+  EXPECT_NE(r.err.find("hair_colour"), std::string::npos) << r.err;
+  r = run({"match", "--fitzpatrick", "7"});
+  expect_bad_input(r);
+  EXPECT_NE(r.err.find("--fitzpatrick: 7 is out of range 1 - 6"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, SwatchesWritesTheGrid) {
+  const fs::path png = dir_ / "grid.png";
+  CliRun r = run({"swatches", "--cell", "32", "--out", png.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(fs::file_size(png), 1000u);
+}
+
+}  // namespace

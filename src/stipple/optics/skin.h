@@ -91,8 +91,8 @@ inline constexpr double kNeatPigmentMuaPerMm = 60.0;  // carbon black absorption
 // darkens green by about half, healed dots read as grey-blue stubble at a normal viewing
 // distance, and dilution, depth and melanin keep their documented directions.
 inline constexpr double kAboveScatterScale = 0.3;
-inline constexpr double kBlurKappa = 0.5;             // blur scale
-inline constexpr double kSkinRefractiveIndex = 1.4;   // Lister et al. 2012 (review: 1.37-1.5)
+inline constexpr double kBlurKappa = 0.5;            // blur scale
+inline constexpr double kSkinRefractiveIndex = 1.4;  // Lister et al. 2012 (review: 1.37-1.5)
 
 // Per-channel factor (0..1] by which skin with its dermal blood fraction raised blood_factor
 // times (fresh redness around new dots) differs from normal skin: skin_reflectance with
