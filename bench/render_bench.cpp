@@ -31,6 +31,9 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "stipple/aging/aging.h"
+#include "stipple/optics/skin.h"
+#include "stipple/render/dot_look.h"
 #include "stipple/render/splat.h"
 #include "stipple/sampling/rng.h"
 
@@ -48,10 +51,18 @@ constexpr double kCoverFraction = 0.45;  // of the frame covered by the dots' el
 constexpr double kHeadScale = 1.12;      // the skin ellipse of the base, over the dots' ellipse
 constexpr std::uint64_t kSeed = 0x5713'7e5e'ed00'0001ULL;
 
-// Healed dots as the optics give them (docs/optics.md): R, G, B.
-constexpr double kRadiusMm = 0.2;  // +- 15 % per dot
-constexpr std::array<double, 3> kSigmaMm = {0.32, 0.27, 0.21};
-constexpr std::array<double, 3> kDark = {0.55, 0.50, 0.45};
+// Healed dots as the optics give them (docs/optics.md): the plan format's default dot (0.35 mm
+// wide, 0.4 mm deep, 6:1, type III skin) aged to the healed state, +- 15 % radius per dot.
+DotFootprint healed_footprint() {
+  stipple::Dot dot;
+  dot.depth_mm = 0.4;
+  dot.diameter_mm = 0.35;
+  const stipple::AgingSpec aging;
+  const stipple::optics::SkinLayers skin = stipple::optics::skin_for_fitzpatrick(3);
+  stipple::OpticsMemo memo;
+  return stipple::dot_footprint(
+      skin, 6, stipple::age_dot(dot, aging.healed_days, aging, skin.epidermis_mm), memo);
+}
 
 struct RenderInput {
   int w = 0, h = 0;
@@ -145,13 +156,15 @@ std::vector<ScreenDot> make_dots(const RenderInput& in) {
   std::vector<ScreenDot> dots;
   dots.reserve(kDots);
   const double s = in.px_per_mm;
+  const DotFootprint healed = healed_footprint();
   for (const Candidate& c : cand) {
     DotFootprint fp;
-    fp.radius_mm = static_cast<float>(kRadiusMm * (1 + 0.15 * sym(rng)));
+    fp.radius_mm = static_cast<float>(healed.radius_mm * (1 + 0.15 * sym(rng)));
     const double depth = 1 + 0.1 * sym(rng);  // deeper dots blur more in every channel
     for (std::size_t k = 0; k < 3; ++k) {
-      fp.sigma_mm[k] = static_cast<float>(kSigmaMm[k] * depth * (1 + 0.03 * sym(rng)));
-      fp.darkening[k] = static_cast<float>(kDark[k] + 0.04 * sym(rng));
+      fp.sigma_mm[k] = static_cast<float>(healed.sigma_mm[k] * depth * (1 + 0.03 * sym(rng)));
+      fp.darkening[k] =
+          static_cast<float>(std::clamp(healed.darkening[k] + 0.04 * sym(rng), 0.0, 1.0));
     }
     // Foreshortening as on a dome seen from the front: the radial direction shrinks towards
     // the rim, mildly (to 0.71 at the edge), with a few per cent of per-dot wobble.
@@ -293,12 +306,13 @@ int export_render_inputs(const std::filesystem::path& dir) {
     std::cout << "exported " << tag << ": base, " << in.dots.size() << " dots at " << in.px_per_mm
               << " px/mm, our composite\n";
   }
+  const DotFootprint healed = healed_footprint();
   const nlohmann::json j = {{"spacing_mm", kSpacingMm},
                             {"jitter_mm", kJitterMm},
-                            {"radius_mm", kRadiusMm},
+                            {"radius_mm", healed.radius_mm},
                             {"radius_spread", 0.15},
-                            {"sigma_mm_rgb", kSigmaMm},
-                            {"darkening_rgb", kDark},
+                            {"sigma_mm_rgb", healed.sigma_mm},
+                            {"darkening_rgb", healed.darkening},
                             {"seed", kSeed},
                             {"sizes", sizes}};
   std::ofstream f(dir / "render.json");
