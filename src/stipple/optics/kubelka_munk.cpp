@@ -61,7 +61,10 @@ double internal_diffuse_reflectance(double n) {
 
 Spectrum saunderson(const Spectrum& R_km, double n) {
   const double re = std::pow((n - 1) / (n + 1), 2);
-  const double ri = internal_diffuse_reflectance(n);
+  // The integral takes 4,000 steps; skin's index (1.4, skin.h) is the one every caller passes,
+  // so its value is computed once (an immutable function-local constant).
+  static const double kSkinRi = internal_diffuse_reflectance(1.4);
+  const double ri = n == 1.4 ? kSkinRi : internal_diffuse_reflectance(n);
   return (1 - re) * (1 - ri) * R_km / (1 - ri * R_km);
 }
 

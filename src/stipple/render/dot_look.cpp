@@ -12,14 +12,14 @@ DotFootprint dot_footprint(const optics::SkinLayers& skin, double dilution_water
   const double depth_mm = std::clamp(age.depth_mm, 0.05, 2.0);
   const double load =
       std::clamp(optics::pigment_concentration(dilution_water_parts) * age.load_factor, 0.0, 1.0);
-  const auto depth_q = static_cast<std::uint64_t>(std::lround(depth_mm / 0.005));
-  const auto load_q = static_cast<std::uint64_t>(std::lround(load * 4096));
+  const auto depth_q = static_cast<std::uint64_t>(std::lround(depth_mm / 0.01));
+  const auto load_q = static_cast<std::uint64_t>(std::lround(load * 1024));
   const std::uint64_t key = depth_q << 20 | load_q;
   auto it = memo.by_key.find(key);
   if (it == memo.by_key.end()) {
     it = memo.by_key
              .emplace(key,
-                      optics::dot_optics(skin, depth_q * 0.005, static_cast<double>(load_q) / 4096))
+                      optics::dot_optics(skin, depth_q * 0.01, static_cast<double>(load_q) / 1024))
              .first;
   }
   const optics::DotOptics& o = it->second;

@@ -13,7 +13,7 @@
 namespace stipple {
 
 // The optics of a dot depend on (depth, pigment load) only; a plan has few distinct pairs, so
-// they are computed once per pair (rounded to 0.005 mm and 1/4096 of neat: far below what
+// they are computed once per pair (rounded to 0.01 mm and 1/1024 of neat: far below what
 // shows) and kept here. Not thread-safe: one per thread or per render.
 struct OpticsMemo {
   std::map<std::uint64_t, optics::DotOptics> by_key;

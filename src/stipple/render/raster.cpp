@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::int64_t kMaxPixels = std::int64_t{1} << 28;  // 268 M
 constexpr int kBandRows = 32;
+constexpr double kEdgeSlack = 1e-9;
 
 struct ProjectedVertex {
   double x, y;  // pixel
@@ -33,7 +34,7 @@ Camera scaled_camera(const Camera& camera, int factor) {
   return c;
 }
 
-GBuffer rasterize(const TriMesh& mesh, const Camera& camera) {
+GBuffer rasterize(const TriMesh& mesh, const Camera& camera, bool with_normals) {
   const int w = camera.width_px, h = camera.height_px;
   if (w <= 0 || h <= 0 || w > 16384 || h > 16384 || static_cast<std::int64_t>(w) * h > kMaxPixels) {
     throw std::invalid_argument(
@@ -45,9 +46,9 @@ GBuffer rasterize(const TriMesh& mesh, const Camera& camera) {
   g.height_px = h;
   const std::size_t n = static_cast<std::size_t>(w) * h;
   g.depth_mm.assign(n, std::numeric_limits<float>::infinity());
-  g.normal.assign(n, Eigen::Vector3f::Zero());
+  if (with_normals) g.normal.assign(n, Eigen::Vector3f::Zero());
 
-  const MatV normals = vertex_normals(mesh);
+  const MatV normals = with_normals ? vertex_normals(mesh) : MatV::Zero(mesh.V.rows(), 3);
   std::vector<ProjectedVertex> pv(static_cast<std::size_t>(mesh.V.rows()));
   tbb::parallel_for(Eigen::Index(0), mesh.V.rows(), [&](Eigen::Index i) {
     const Vec3 c = camera.to_camera(mesh.V.row(i).transpose());
@@ -95,22 +96,27 @@ GBuffer rasterize(const TriMesh& mesh, const Camera& camera) {
       const Vec3 na = normals.row(i0).transpose() * a.iz;
       const Vec3 nb = normals.row(i1).transpose() * b.iz;
       const Vec3 nc = normals.row(i2).transpose() * c.iz;
+      // Barycentric weights are linear in x along a row: step them by their x-derivatives.
+      const double da = (b.y - c.y) * inv_area, db = (c.y - a.y) * inv_area;
       for (int y = y0; y <= y1; ++y) {
-        for (int x = x0; x <= x1; ++x) {
-          // Barycentric weights from edge functions (same sign as the area inside).
-          const double wa = ((b.x - x) * (c.y - y) - (b.y - y) * (c.x - x)) * inv_area;
-          const double wb = ((c.x - x) * (a.y - y) - (c.y - y) * (a.x - x)) * inv_area;
+        double wa = ((b.x - x0) * (c.y - y) - (b.y - y) * (c.x - x0)) * inv_area;
+        double wb = ((c.x - x0) * (a.y - y) - (c.y - y) * (a.x - x0)) * inv_area;
+        float* depth_row = &g.depth_mm[static_cast<std::size_t>(y) * w];
+        for (int x = x0; x <= x1; ++x, wa += da, wb += db) {
           const double wc = 1.0 - wa - wb;
-          if (wa < 0 || wb < 0 || wc < 0) continue;
+          // Stepped weights carry rounding, so a pixel centre exactly on a shared edge is
+          // taken by both triangles (the depth test keeps one) rather than by neither.
+          if (wa < -kEdgeSlack || wb < -kEdgeSlack || wc < -kEdgeSlack) continue;
           const double iz = wa * a.iz + wb * b.iz + wc * c.iz;  // 1/z is linear on screen
           const float z = static_cast<float>(1.0 / iz);
-          const std::size_t k = static_cast<std::size_t>(y) * w + x;
-          if (z >= g.depth_mm[k]) continue;
-          g.depth_mm[k] = z;
+          if (z >= depth_row[x]) continue;
+          depth_row[x] = z;
+          if (!with_normals) continue;
           // Perspective-correct normal: attributes / z interpolate linearly.
           const Vec3 nrm = (wa * na + wb * nb + wc * nc) / iz;
           const double len = nrm.norm();
-          g.normal[k] = len > 0 ? (nrm / len).cast<float>() : Eigen::Vector3f(0, 0, 1);
+          g.normal[static_cast<std::size_t>(y) * w + x] =
+              len > 0 ? (nrm / len).cast<float>() : Eigen::Vector3f(0, 0, 1);
         }
       }
     }

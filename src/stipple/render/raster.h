@@ -21,7 +21,8 @@ struct GBuffer {
   // Row-major, width x height. depth_mm is the camera-frame z of the nearest front-facing
   // surface at the pixel centre, +infinity where the head is not.
   std::vector<float> depth_mm;
-  std::vector<Eigen::Vector3f> normal;  // unit, head frame; (0, 0, 0) where the head is not
+  std::vector<Eigen::Vector3f> normal;  // unit, head frame; (0, 0, 0) where the head is not;
+                                        // empty when rasterised without normals
 
   bool covered(int x, int y) const {
     return depth_mm[static_cast<std::size_t>(y) * width_px + x] <
@@ -32,8 +33,9 @@ struct GBuffer {
 // Rasterises `mesh` (mm, head frame, counter-clockwise outward faces) through `camera`;
 // back faces are culled. Pixel centres are sampled (integer coordinates, OpenCV's convention).
 // Deterministic and parallel (bands of rows, oneTBB). Throws std::invalid_argument for an
-// image over 16384 x 16384 px or 268 M pixels.
-GBuffer rasterize(const TriMesh& mesh, const Camera& camera);
+// image over 16384 x 16384 px or 268 M pixels. Without normals (with_normals false) only the
+// depth is filled: enough to hide occluded dots on a photo, at a third of the memory.
+GBuffer rasterize(const TriMesh& mesh, const Camera& camera, bool with_normals = true);
 
 // The camera of the same view at `factor` times the resolution (for supersampling: pixel
 // (x, y) of `camera` is covered by pixels factor*x .. factor*x + factor-1 of the result).

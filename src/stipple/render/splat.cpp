@@ -41,23 +41,25 @@ double normal_cdf(double z) {
 // Coverage of a disc of radius r centred at the origin by a Gaussian centred at (rho, 0):
 //   P = integral_{-r}^{r} phi_s(y) [Phi((c(y) - rho)/s) - Phi((-c(y) - rho)/s)] dy,
 // c(y) = sqrt(r^2 - y^2), written with y = r sin(theta) (no square-root singularity at the
-// ends) and cut to |y| <= 8 sigma (the Gaussian is nil beyond). Composite Simpson, 256 panels.
+// ends) and cut to |y| <= 8 sigma (the Gaussian is nil beyond). The integrand is even in y, so
+// twice the integral over [0, theta_max]; composite Simpson, 32 panels (splat_test checks the
+// table against the closed form at the centre and against the disc's area).
 double coverage_integral(double rho, double r, double s) {
   if (s <= 0) return rho < r ? 1.0 : (rho == r ? 0.5 : 0.0);
   if (r <= 0) return 0.0;
   const double theta_max = std::asin(std::min(1.0, 8 * s / r));
-  constexpr int kPanels = 256;
-  const double h = 2 * theta_max / kPanels;
+  constexpr int kPanels = 32;
+  const double h = theta_max / kPanels;
+  const double norm = 1 / (s * std::sqrt(2 * std::numbers::pi));
   double sum = 0;
   for (int i = 0; i <= kPanels; ++i) {
-    const double theta = -theta_max + i * h;
+    const double theta = i * h;
     const double y = r * std::sin(theta), c = r * std::cos(theta);
-    const double phi_y = std::exp(-0.5 * y * y / (s * s)) / (s * std::sqrt(2 * std::numbers::pi));
-    const double f =
-        phi_y * (normal_cdf((c - rho) / s) - normal_cdf((-c - rho) / s)) * r * std::cos(theta);
+    const double phi_y = std::exp(-0.5 * y * y / (s * s)) * norm;
+    const double f = phi_y * (normal_cdf((c - rho) / s) - normal_cdf((-c - rho) / s)) * c;
     sum += f * (i == 0 || i == kPanels ? 1 : (i % 2 ? 4 : 2));
   }
-  return std::clamp(sum * h / 3, 0.0, 1.0);
+  return std::clamp(2 * sum * h / 3, 0.0, 1.0);
 }
 
 struct CoverageTable {

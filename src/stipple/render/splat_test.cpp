@@ -1,0 +1,107 @@
+// The compositor: its footprint against closed forms, and its promises (exact copies where no
+// dot reaches, in-place use, masks, errors).
+#include "stipple/render/splat.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+
+#include "stipple/error_of.h"
+
+namespace stipple {
+namespace {
+
+TEST(Splat, FootprintMatchesTheDiscGaussianConvolution) {
+  for (double r : {0.1, 0.175, 0.3}) {
+    for (double sigma : {0.02, 0.05, 0.1, 0.16, 0.3}) {
+      // At the centre: 1 - exp(-r^2 / (2 sigma^2)) exactly.
+      EXPECT_NEAR(disc_gaussian_coverage(0, r, sigma), 1 - std::exp(-r * r / (2 * sigma * sigma)),
+                  5e-3)
+          << r << " " << sigma;
+      // The convolution keeps the disc's area: integral of coverage over the plane = pi r^2.
+      double area = 0;
+      const double reach = r + 3 * sigma, step = reach / 2000;
+      double last = 1;
+      for (double rho = 0.5 * step; rho < reach; rho += step) {
+        const double c = disc_gaussian_coverage(rho, r, sigma);
+        EXPECT_LE(c, last + 1e-6);  // falls monotonically
+        last = c;
+        area += c * 2 * std::numbers::pi * rho * step;
+      }
+      EXPECT_NEAR(area, std::numbers::pi * r * r, 0.02 * std::numbers::pi * r * r)
+          << r << " " << sigma;
+    }
+  }
+  EXPECT_EQ(disc_gaussian_coverage(0.1, 0.2, 0), 1);
+  EXPECT_EQ(disc_gaussian_coverage(0.3, 0.2, 0), 0);
+}
+
+ScreenDot dot_at(float x, float y, float px_per_mm) {
+  DotFootprint fp;
+  fp.radius_mm = 0.2f;
+  fp.sigma_mm = {0.16f, 0.13f, 0.10f};
+  fp.darkening = {0.7f, 0.5f, 0.3f};
+  const float J[4] = {px_per_mm, 0, 0, px_per_mm};
+  ScreenDot d;
+  EXPECT_TRUE(make_screen_dot(x, y, J, fp, d));
+  return d;
+}
+
+TEST(Splat, CopiesWhereNoDotReachesAndWorksInPlace) {
+  cv::Mat base(300, 400, CV_8UC3);
+  cv::randu(base, 0, 255);
+  const std::vector<ScreenDot> dots = {dot_at(100, 100, 20), dot_at(250.5f, 180.25f, 20)};
+  cv::Mat out;
+  const CompositeStats st = composite_dots(base, dots, out);
+  EXPECT_EQ(st.dots_drawn, 2);
+  // Far from both dots (more than r + 3 sigma = 0.68 mm = 14 px): bytes unchanged.
+  for (int y = 0; y < 300; ++y) {
+    for (int x = 0; x < 400; ++x) {
+      const double d1 = std::hypot(x - 100.0, y - 100.0), d2 = std::hypot(x - 250.5, y - 180.25);
+      if (std::min(d1, d2) > 15) {
+        ASSERT_EQ(out.at<cv::Vec3b>(y, x), base.at<cv::Vec3b>(y, x)) << x << "," << y;
+      }
+    }
+  }
+  // Darker at the centres, red (byte 2) taken most.
+  const cv::Vec3b b = base.at<cv::Vec3b>(100, 100), o = out.at<cv::Vec3b>(100, 100);
+  for (int k = 0; k < 3; ++k) EXPECT_LT(o[k], b[k] + 1);
+  cv::Mat in_place = base.clone();
+  composite_dots(in_place, dots, in_place);
+  EXPECT_EQ(cv::norm(in_place, out, cv::NORM_INF), 0);
+}
+
+TEST(Splat, MaskKeepsDotsOut) {
+  const cv::Mat base(100, 100, CV_8UC3, cv::Scalar(120, 140, 170));
+  cv::Mat mask(100, 100, CV_8UC1, cv::Scalar(0));
+  mask(cv::Rect(0, 0, 50, 100)).setTo(255);
+  const std::vector<ScreenDot> dots = {dot_at(50, 50, 40)};
+  cv::Mat out;
+  composite_dots(base, dots, out, mask);
+  EXPECT_LT(out.at<cv::Vec3b>(50, 45)[1], 140);
+  EXPECT_EQ(out.at<cv::Vec3b>(50, 55), base.at<cv::Vec3b>(50, 55));
+}
+
+TEST(Splat, BadArgumentsNameThem) {
+  const cv::Mat grey(10, 10, CV_8UC1);
+  cv::Mat out;
+  EXPECT_EQ(error_of([&] { composite_dots(grey, {}, out); }),
+            "base: the image must be 8-bit, 3 channels (B, G, R), not empty");
+  const cv::Mat base(10, 10, CV_8UC3, cv::Scalar(0));
+  EXPECT_EQ(error_of([&] { composite_dots(base, {}, out, cv::Mat(5, 5, CV_8UC1)); }),
+            "mask: must be 8-bit, 1 channel, 10 x 10 px like the image (got 5 x 5)");
+  // Edge-on and non-finite dots are refused or skipped, never drawn as garbage.
+  DotFootprint fp;
+  ScreenDot d;
+  const float flat[4] = {10, 0, 0, 0};
+  EXPECT_FALSE(make_screen_dot(5, 5, flat, fp, d));
+  const float nan_j[4] = {NAN, 0, 0, 1};
+  EXPECT_FALSE(make_screen_dot(5, 5, nan_j, fp, d));
+  ScreenDot far = dot_at(1e9f, -1e9f, 10);
+  EXPECT_EQ(composite_dots(base, std::vector<ScreenDot>{far}, out).dots_drawn, 0);
+  EXPECT_EQ(cv::norm(out, base, cv::NORM_INF), 0);
+}
+
+}  // namespace
+}  // namespace stipple
