@@ -227,60 +227,79 @@ bool dot_box(const ScreenDot& d, const DotTerms& terms, int w, int h, Box& box) 
   return box.x0 <= box.x1 && box.y0 <= box.y1;
 }
 
-// The common case (no redness halo, no mask) of one row of one dot, 8 pixels at a time with
-// AVX2 gathers from the coverage rows, where the processor has AVX2 and FMA (checked once at
-// run time: the build targets plain x86-64). Same arithmetic as the scalar loop below, with
-// rho^2 evaluated directly instead of by differences and fused multiply-adds, so results can
-// differ from the scalar path in the last bits of a float; on one machine they are always the
-// same.
-using RowKernel = void (*)(float* p, int n, float dx0, float bq, float cdy2, float A,
-                           const float* const* rows, const float* col, const float* dark);
+// The common case (no redness halo, no mask): a dot's whole box within a tile, 8 pixels at a
+// time with AVX2 gathers from the coverage rows, where the processor has AVX2 and FMA (checked
+// once at run time: the build targets plain x86-64). No per-row interval: pixels beyond the
+// reach clamp onto the rows' zero column and multiply by exactly 1. The same arithmetic as the
+// scalar loop below but with fused multiply-adds, so results can differ from it in the last bit
+// of a float; on one machine they are always the same.
+struct BoxArgs {
+  float* buf;              // the tile's planes
+  int x0, y0;              // the tile's origin
+  int bx0, bx1, by0, by1;  // the box within the tile, inclusive
+  float cx, cy;            // the dot's centre
+  float A, Bc, C;          // rho^2 = A dx^2 + 2 Bc dx dy + C dy^2
+  const float* const* rows;
+  const float* col;
+  const float* dark;
+};
+using BoxKernel = void (*)(const BoxArgs& a);
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-__attribute__((target("avx2,fma"))) void row_avx2(float* p, int n, float dx0, float bq, float cdy2,
-                                                  float A, const float* const* rows,
-                                                  const float* col, const float* dark) {
+__attribute__((target("avx2,fma"))) void box_avx2(const BoxArgs& a) {
   constexpr int kPlane = kTile * kTile;
   const __m256 lane = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256 va = _mm256_set1_ps(A), vb2 = _mm256_set1_ps(2 * bq), vc = _mm256_set1_ps(cdy2);
-  const __m256 one = _mm256_set1_ps(1), zero = _mm256_setzero_ps();
+  const __m256 va = _mm256_set1_ps(a.A), one = _mm256_set1_ps(1), zero = _mm256_setzero_ps();
   const __m256i last = _mm256_set1_epi32(kCols);
-  for (int i = 0; i < n; i += 8) {
-    const int m = std::min(8, n - i);
-    const __m256i active = _mm256_cmpgt_epi32(_mm256_set1_epi32(m), _mm256_cvttps_epi32(lane));
-    const __m256 dx = _mm256_add_ps(_mm256_set1_ps(dx0 + static_cast<float>(i)), lane);
-    // rho^2 = (A dx + 2 bq) dx + C dy^2
-    const __m256 r2 = _mm256_max_ps(zero, _mm256_fmadd_ps(_mm256_fmadd_ps(va, dx, vb2), dx, vc));
-    for (int k = 0; k < 3; ++k) {
-      const __m256i idx =
-          _mm256_min_epi32(_mm256_cvttps_epi32(_mm256_mul_ps(r2, _mm256_set1_ps(col[k]))), last);
-      const __m256 cover = _mm256_i32gather_ps(rows[k], idx, 4);
-      const __m256 f = _mm256_fnmadd_ps(cover, _mm256_set1_ps(dark[k]), one);
-      float* q = p + k * kPlane + i;
-      const __m256 old = _mm256_maskload_ps(q, active);
-      _mm256_maskstore_ps(q, active, _mm256_mul_ps(old, f));
+  const __m256i lane_i = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256 col0 = _mm256_set1_ps(a.col[0]), col1 = _mm256_set1_ps(a.col[1]),
+               col2 = _mm256_set1_ps(a.col[2]);
+  const __m256 dark0 = _mm256_set1_ps(a.dark[0]), dark1 = _mm256_set1_ps(a.dark[1]),
+               dark2 = _mm256_set1_ps(a.dark[2]);
+  const int n = a.bx1 - a.bx0 + 1;
+  const float dx0 = static_cast<float>(a.bx0) - a.cx;
+  for (int y = a.by0; y <= a.by1; ++y) {
+    const float dy = static_cast<float>(y) - a.cy;
+    const __m256 vb2 = _mm256_set1_ps(2 * a.Bc * dy), vc = _mm256_set1_ps(a.C * dy * dy);
+    float* p = a.buf + static_cast<std::size_t>((y - a.y0) * kTile + (a.bx0 - a.x0));
+    for (int i = 0; i < n; i += 8) {
+      const __m256i active = _mm256_cmpgt_epi32(_mm256_set1_epi32(n - i), lane_i);
+      const __m256 dx = _mm256_add_ps(_mm256_set1_ps(dx0 + static_cast<float>(i)), lane);
+      // rho^2 = (A dx + 2 Bc dy) dx + C dy^2
+      const __m256 r2 = _mm256_max_ps(zero, _mm256_fmadd_ps(_mm256_fmadd_ps(va, dx, vb2), dx, vc));
+      const __m256i i0 = _mm256_min_epi32(_mm256_cvttps_epi32(_mm256_mul_ps(r2, col0)), last);
+      const __m256i i1 = _mm256_min_epi32(_mm256_cvttps_epi32(_mm256_mul_ps(r2, col1)), last);
+      const __m256i i2 = _mm256_min_epi32(_mm256_cvttps_epi32(_mm256_mul_ps(r2, col2)), last);
+      const __m256 f0 = _mm256_fnmadd_ps(_mm256_i32gather_ps(a.rows[0], i0, 4), dark0, one);
+      const __m256 f1 = _mm256_fnmadd_ps(_mm256_i32gather_ps(a.rows[1], i1, 4), dark1, one);
+      const __m256 f2 = _mm256_fnmadd_ps(_mm256_i32gather_ps(a.rows[2], i2, 4), dark2, one);
+      float* q = p + i;
+      _mm256_maskstore_ps(q, active, _mm256_mul_ps(_mm256_maskload_ps(q, active), f0));
+      _mm256_maskstore_ps(q + kPlane, active,
+                          _mm256_mul_ps(_mm256_maskload_ps(q + kPlane, active), f1));
+      _mm256_maskstore_ps(q + 2 * kPlane, active,
+                          _mm256_mul_ps(_mm256_maskload_ps(q + 2 * kPlane, active), f2));
     }
   }
 }
 
-RowKernel pick_row_kernel() {
+BoxKernel pick_box_kernel() {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? &row_avx2 : nullptr;
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? &box_avx2 : nullptr;
 }
 #else
-RowKernel pick_row_kernel() {
+BoxKernel pick_box_kernel() {
   return nullptr;
 }
 #endif
 
 // Chosen once, on first use (thread-safe static initialisation); immutable afterwards.
-const RowKernel row_kernel_avx2 = pick_row_kernel();
+const BoxKernel box_kernel_avx2 = pick_box_kernel();
 
 // One dot's footprint multiplied into a tile's factor buffer (three planes, R, G, B, of kTile x
-// kTile floats) over
-// [x0, x1) x [y0, y1). Row by row, only over the pixels within the dot's reach: rho^2 is a
-// quadratic in x along a row, so the reach is an interval found in closed form and rho^2 is
-// stepped by differences. Returns whether any pixel was touched.
+// kTile floats) over [x0, x1) x [y0, y1). Row by row, only over the pixels within the dot's reach:
+// rho^2 is a quadratic in x along a row, so the reach is an interval found in closed form and rho^2
+// is stepped by differences. Returns whether any pixel was touched.
 template <bool kHalo, bool kMasked>
 bool splat_rows(const ScreenDot& d, const DotTerms& dt, const Box& b, int x0, int y0, int x1,
                 int y1, const cv::Mat& mask, float* buf) {
@@ -313,13 +332,6 @@ bool splat_rows(const ScreenDot& d, const DotTerms& dt, const Box& b, int x0, in
     const float step2 = 2 * A;
     float* p = buf + static_cast<std::size_t>((y - y0) * kTile + (xa - x0));
     const std::uint8_t* mrow = kMasked ? mask.ptr<std::uint8_t>(y) : nullptr;
-    if constexpr (!kHalo && !kMasked) {
-      if (row_kernel_avx2 != nullptr) {
-        row_kernel_avx2(p, xb - xa + 1, dx, bq, C * dy * dy, A, rows.data(), col.data(),
-                        dark.data());
-        continue;
-      }
-    }
     for (int x = xa; x <= xb; ++x, ++p, rho2 += step, step += step2) {
       if constexpr (kMasked) {
         if (!mrow[x]) continue;
