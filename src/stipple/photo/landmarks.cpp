@@ -207,8 +207,9 @@ LandmarkSuggestion suggest_landmarks(const cv::Mat& photo_bgr, const std::string
                   : Eigen::Vector2d(face.x + 0.70 * face.width, face.y + 0.38 * face.height);
   // Facial proportions in units of the interpupillary distance d (about 62 mm in adults),
   // from the eye-line midpoint, u along the eye line toward the image right, v down: outer
-  // canthi (exocanthion) at +-0.72 d (ex-ex ~ 90 mm), nasion 0.12 d above the eye line,
-  // glabella 0.35 d above, subnasale 0.85 d below, menton 1.9 d below (n-gn ~ 120 mm). Adult
+  // canthi (exocanthion) at +-0.72 d (ex-ex ~ 90 mm), nasion 0.15 d above the eye line,
+  // glabella 0.4 d above, subnasale 0.7 d below (n-sn ~ 50 mm), menton 1.75 d below (sn-gn
+  // ~ 65 mm). Adult
   // norms of Farkas (1994), "Anthropometry of the Head and Face", rounded: a starting point for
   // the user to adjust, not a measurement.
   const Eigen::Vector2d m = 0.5 * (eye_l + eye_r);
@@ -232,10 +233,10 @@ LandmarkSuggestion suggest_landmarks(const cv::Mat& photo_bgr, const std::string
   lm.view = "front";
   lm.points_px["left_canthus"] = back(m + 0.72 * d * u);
   lm.points_px["right_canthus"] = back(m - 0.72 * d * u);
-  lm.points_px["nasion"] = back(m - 0.12 * d * v);
-  lm.points_px["glabella"] = back(m - 0.35 * d * v);
-  lm.points_px["subnasale"] = back(m + 0.85 * d * v);
-  lm.points_px["menton"] = back(m + 1.9 * d * v);
+  lm.points_px["nasion"] = back(m - 0.15 * d * v);
+  lm.points_px["glabella"] = back(m - 0.4 * d * v);
+  lm.points_px["subnasale"] = back(m + 0.7 * d * v);
+  lm.points_px["menton"] = back(m + 1.75 * d * v);
   // Keep every point inside the image (a chin below the frame is clamped to the edge).
   for (auto& [name, p] : lm.points_px) {
     p.x() = std::clamp(p.x(), 0.0, photo_bgr.cols - 1.0);
