@@ -222,6 +222,26 @@ void read_webp_header(Bytes b, const std::string& name, PhotoHeader& h) {
   }
 }
 
+// The PNG without its iCCP chunk, or empty when it has none. libpng prints a warning on stderr
+// for common broken sRGB profiles (and OpenCV gives no way to silence it); Stipple does no
+// colour management of photos (they are taken as sRGB), so the profile is dropped before
+// decoding rather than let a successful run write to stderr.
+std::vector<std::uint8_t> png_without_iccp(Bytes b) {
+  std::size_t at = 8;
+  while (at + 12 <= b.size()) {
+    const std::size_t len = be32(b, at);
+    if (len > b.size() - at - 12) break;
+    if (std::equal(b.begin() + at + 4, b.begin() + at + 8, "iCCP")) {
+      std::vector<std::uint8_t> out(b.begin(), b.begin() + at);
+      out.insert(out.end(), b.begin() + at + 12 + len, b.end());
+      return out;
+    }
+    if (std::equal(b.begin() + at + 4, b.begin() + at + 8, "IDAT")) break;  // iCCP comes before
+    at += 12 + len;
+  }
+  return {};
+}
+
 // Turns a stored image upright: EXIF orientation 1 - 8 (the transform that displays it).
 cv::Mat apply_orientation(const cv::Mat& in, int orientation) {
   cv::Mat out;
@@ -307,6 +327,9 @@ PhotoHeader read_photo_header(Bytes bytes, const std::string& name) {
 Photo decode_photo(Bytes bytes, const std::string& name) {
   Photo photo;
   photo.header = read_photo_header(bytes, name);
+  std::vector<std::uint8_t> filtered;
+  if (photo.header.format == "png") filtered = png_without_iccp(bytes);
+  if (!filtered.empty()) bytes = filtered;
   // cv::imdecode wants a Mat over the bytes; it only reads them.
   const cv::Mat buf(1, static_cast<int>(bytes.size()), CV_8UC1,
                     const_cast<std::uint8_t*>(bytes.data()));
