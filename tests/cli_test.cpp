@@ -292,3 +292,66 @@ TEST_F(Cli, SwatchesWritesTheGrid) {
 }
 
 }  // namespace
+
+// ---- Photos (docs/photos.md) ----
+
+TEST_F(Cli, RenderOnAPhotoBadArgumentsNameThem) {
+  const std::string out = (dir_ / "x.jpg").string();
+  const fs::path photo = write_file("client.jpg", "not a jpeg at all");
+  const fs::path side = write_file(
+      "client.json",
+      R"({"stipple_landmarks": 1, "points": {"nasion": [1, 2], "menton": [3, 4], "vertex": [5, 6]}})");
+  CliRun r = run({"render", example("norwood-iii.json"), "--photo", photo.string(), "--landmarks",
+                  side.string(), "--view", "front", "--out", out});
+  expect_bad_input(r);
+  EXPECT_NE(r.err.find("--view, --yaw, --pitch, --size, --width and --height do not apply"),
+            std::string::npos)
+      << r.err;
+  r = run({"render", example("norwood-iii.json"), "--photo", photo.string(), "--out", out});
+  expect_bad_input(r);
+  EXPECT_NE(r.err.find("--photo needs --landmarks"), std::string::npos) << r.err;
+  r = run({"render", example("norwood-iii.json"), "--landmarks", side.string(), "--out", out});
+  expect_bad_input(r);
+  EXPECT_NE(r.err.find("apply only with --photo"), std::string::npos) << r.err;
+  r = run({"render", example("norwood-iii.json"), "--photo", photo.string(), "--landmarks",
+           side.string(), "--out", out});
+  expect_bad_input(r);
+  EXPECT_NE(r.err.find("photo: \"" + photo.string() +
+                       "\" is not a JPEG, PNG or WebP image (unknown magic bytes)"),
+            std::string::npos)
+      << r.err;
+  r = run({"landmarks", photo.string()});
+  expect_bad_input(r);
+  EXPECT_NE(r.err.find("unknown magic bytes"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(Cli, LandmarksAndRenderOnTheAstronaut) {
+  const std::string asset = std::string(STIPPLE_TEST_ASSETS) + "/astronaut.png";
+  if (!fs::exists(asset)) GTEST_SKIP() << "astronaut.png missing; run make test-assets";
+  const fs::path photo = dir_ / "astronaut.png";
+  fs::copy_file(asset, photo);
+  CliRun r = run({"landmarks", photo.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  EXPECT_NE(r.out.find("eyes: both found"), std::string::npos) << r.out;
+  const std::string side = read_text(dir_ / "astronaut.json");
+  EXPECT_NE(side.find("\"image\": \"astronaut.png\""), std::string::npos) << side;
+  EXPECT_NE(side.find("\"left_canthus\""), std::string::npos) << side;
+  // A second run does not replace the (maybe adjusted) sidecar.
+  r = run({"landmarks", photo.string()});
+  expect_bad_input(r);
+  EXPECT_NE(r.err.find("exists (it may hold adjusted points); give --force"), std::string::npos)
+      << r.err;
+
+  const fs::path out = dir_ / "after.jpg";
+  r = run({"render", example("norwood-v.json"), "--photo", photo.string(), "--landmarks",
+           std::string(STIPPLE_SOURCE_DIR) + "/tests/data/photos/astronaut.json", "--at", "healed",
+           "--compare", "--skin", "photo", "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  EXPECT_NE(r.out.find("Registered 6 landmarks: reprojection error"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Skin: Fitzpatrick type"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(1026 x 544 px)"), std::string::npos) << r.out;
+  EXPECT_GT(fs::file_size(out), 10000u);
+}

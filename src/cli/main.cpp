@@ -30,6 +30,10 @@
 #include "stipple/output/plan_result.h"
 #include "stipple/output/summary_json.h"
 #include "stipple/output/write_file.h"
+#include "stipple/photo/landmarks.h"
+#include "stipple/photo/overlay.h"
+#include "stipple/photo/photo_io.h"
+#include "stipple/photo/registration.h"
 #include "stipple/plan/plan_json.h"
 #include "stipple/planner.h"
 #include "stipple/render/camera.h"
@@ -80,6 +84,17 @@ struct RenderOptions {
   bool compare = false;
   std::string strip;  // "", "sessions" or "years"
   bool quiet = false;
+  // On a photo (docs/photos.md).
+  std::string photo_path, landmarks_path, mask_path;
+  std::optional<double> focal_35mm;
+  std::string skin = "plan";        // "plan" or "photo"
+  bool view_options_given = false;  // --view, --yaw, --pitch, --size, --width or --height
+};
+
+struct LandmarksOptions {
+  std::string photo_path;
+  std::string out_path;
+  bool force = false;
 };
 
 struct MatchOptions {
@@ -199,11 +214,22 @@ void run_plan_command(const PlanOptions& opt) {
   if (!opt.quiet) print_summary(result, csv, json, svg);
 }
 
+void render_states(const RenderOptions& opt, const stipple::Plan& plan, stipple::PlanResult& result,
+                   const stipple::HeadView& view, const cv::Mat& mask,
+                   const std::string& photo_lines);
+void run_render_on_photo(const RenderOptions& opt);
+
 void run_render_command(const RenderOptions& opt) {
+  if (!opt.photo_path.empty()) return run_render_on_photo(opt);
+  if (!opt.landmarks_path.empty() || !opt.mask_path.empty() || opt.focal_35mm ||
+      opt.skin != "plan") {
+    throw std::invalid_argument(
+        "--landmarks, --mask, --focal-35mm and --skin apply only with --photo");
+  }
   const stipple::Plan plan = stipple::load_plan(opt.plan_path);
   const int sessions = static_cast<int>(plan.sessions.sessions.size());
   // Every argument is checked before the plan runs.
-  const stipple::TimeState at = stipple::parse_time_state(opt.at, sessions);
+  stipple::parse_time_state(opt.at, sessions);
   stipple::ViewAngles angles = stipple::named_view(opt.view);
   if (opt.yaw_deg) angles.yaw_deg = *opt.yaw_deg;
   if (opt.pitch_deg) angles.pitch_deg = *opt.pitch_deg;
@@ -230,7 +256,81 @@ void run_render_command(const RenderOptions& opt) {
   const stipple::Camera camera = stipple::orbit_camera(result.head, angles, width, height);
   const stipple::HeadView view = stipple::render_head(result, camera);
   spdlog::info("rendered the head ({:.3f} s)", seconds_since(start));
+  render_states(opt, plan, result, view, cv::Mat(), "");
+}
 
+// The header line of a photo render: the registration's quality, the skin tone used.
+std::string photo_report(const stipple::Registration& reg, double focal_35mm, bool from_exif,
+                         const std::string& skin_line) {
+  std::string s = fmt::format(
+      "Registered {} landmarks: reprojection error {:.1f} px RMS (focal length {:g} mm "
+      "equivalent{}, camera {:.0f} mm from the head)\n",
+      reg.used.size(), reg.rms_px, focal_35mm, from_exif ? " from EXIF" : ", assumed",
+      reg.distance_mm);
+  s += skin_line;
+  return s;
+}
+
+void run_render_on_photo(const RenderOptions& opt) {
+  if (opt.view_options_given) {
+    throw std::invalid_argument(
+        "--photo: --view, --yaw, --pitch, --size, --width and --height do not apply to a photo "
+        "(the landmarks give the view, the photo the size)");
+  }
+  if (opt.landmarks_path.empty()) {
+    throw std::invalid_argument(
+        "--photo needs --landmarks SIDECAR.json (write one with 'stipple landmarks PHOTO')");
+  }
+  const stipple::Plan plan = stipple::load_plan(opt.plan_path);
+  const int sessions = static_cast<int>(plan.sessions.sessions.size());
+  stipple::parse_time_state(opt.at, sessions);  // checked before the work
+  if (!std::filesystem::path(opt.out_path).has_filename()) {
+    throw std::invalid_argument(fmt::format("--out: \"{}\" is not a file name", opt.out_path));
+  }
+  auto start = std::chrono::steady_clock::now();
+  const stipple::Photo photo = stipple::read_photo(opt.photo_path);
+  const cv::Size size(photo.width_px(), photo.height_px());
+  const stipple::PhotoLandmarks landmarks = stipple::read_landmarks(opt.landmarks_path, size);
+  const cv::Mat mask = opt.mask_path.empty() ? cv::Mat() : stipple::read_mask(opt.mask_path, size);
+  spdlog::info("read {} ({} x {} px) ({:.3f} s)", opt.photo_path, size.width, size.height,
+               seconds_since(start));
+  const bool from_exif = !opt.focal_35mm && photo.header.focal_35mm.has_value();
+  const double focal_35mm =
+      opt.focal_35mm.value_or(photo.header.focal_35mm.value_or(stipple::kDefaultFocal35mm));
+  start = std::chrono::steady_clock::now();
+  stipple::PlanResult result = stipple::run_plan(plan);
+  spdlog::info("planned {} dots ({:.3f} s)", result.dots.size(), seconds_since(start));
+  start = std::chrono::steady_clock::now();
+  const stipple::Registration reg =
+      stipple::register_photo(result.head, landmarks, size,
+                              stipple::focal_px_from_35mm(focal_35mm, size.width, size.height));
+  const stipple::HeadView view = stipple::photo_view(result.head, reg.camera, photo.bgr);
+  spdlog::info("registered and rasterised the head ({:.3f} s)", seconds_since(start));
+  if (!reg.warning.empty()) spdlog::warn("{}", reg.warning);
+  std::string skin_line =
+      fmt::format("Skin: Fitzpatrick type {} (from the plan)\n", result.plan.skin.fitzpatrick);
+  if (opt.skin == "photo") {
+    const auto est = stipple::estimate_skin_type(result, view, mask);
+    if (!est) {
+      throw std::invalid_argument(
+          "--skin photo: too little of the plan's scalp is visible in the photo to sample its "
+          "tone; use --skin plan");
+    }
+    result.plan.skin.fitzpatrick = est->fitzpatrick;
+    skin_line = fmt::format(
+        "Skin: Fitzpatrick type {} (sampled from {} photo pixels, {:.1f} dE00 after matching "
+        "lightness)\n",
+        est->fitzpatrick, est->samples, est->delta_e00);
+  }
+  render_states(opt, plan, result, view, mask, photo_report(reg, focal_35mm, from_exif, skin_line));
+}
+
+void render_states(const RenderOptions& opt, const stipple::Plan& plan, stipple::PlanResult& result,
+                   const stipple::HeadView& view, const cv::Mat& mask,
+                   const std::string& photo_lines) {
+  const int sessions = static_cast<int>(plan.sessions.sessions.size());
+  const stipple::TimeState at = stipple::parse_time_state(opt.at, sessions);
+  std::chrono::steady_clock::time_point start;
   std::vector<stipple::TimeState> states;
   if (opt.strip == "sessions") {
     states.push_back(stipple::parse_time_state("before", sessions));
@@ -252,7 +352,7 @@ void run_render_command(const RenderOptions& opt) {
   for (const auto& state : states) {
     start = std::chrono::steady_clock::now();
     stipple::CompositeStats stats;
-    images.push_back(stipple::render_state(result, view, state, &stats));
+    images.push_back(stipple::render_photo_state(result, view, state, mask, &stats));
     drawn = std::max(drawn, stats.dots_drawn);
     std::string label = stipple::time_state_label(state, plan.aging);
     if (opt.strip == "years" && state.kind == stipple::TimeState::Kind::kHealed) {
@@ -265,15 +365,38 @@ void run_render_command(const RenderOptions& opt) {
   stipple::write_image(out, opt.out_path);
   if (!opt.quiet) {
     result.touch_up = stipple::predict_touch_up(result.plan, result.dots);
-    std::printf(
-        "%s",
-        fmt::format(
-            "Rendered '{}' ({} dots, {} visible from this view) at {}\n{}\nWrote {} ({} x {} px)\n",
-            plan.name, grouped(static_cast<long long>(result.dots.size())), grouped(drawn),
-            opt.strip.empty() ? opt.at : opt.strip, touch_up_line(*result.touch_up), opt.out_path,
-            out.cols, out.rows)
-            .c_str());
+    std::printf("%s", fmt::format("{}Rendered '{}' ({} dots, {} visible from this view) at "
+                                  "{}\n{}\nWrote {} ({} x {} px)\n",
+                                  photo_lines, plan.name,
+                                  grouped(static_cast<long long>(result.dots.size())),
+                                  grouped(drawn), opt.strip.empty() ? opt.at : opt.strip,
+                                  touch_up_line(*result.touch_up), opt.out_path, out.cols, out.rows)
+                          .c_str());
   }
+}
+
+void run_landmarks_command(const LandmarksOptions& opt) {
+  namespace fs = std::filesystem;
+  const stipple::Photo photo = stipple::read_photo(opt.photo_path);
+  std::string out = opt.out_path;
+  if (out.empty()) out = fs::path(opt.photo_path).replace_extension(".json").string();
+  if (fs::exists(out) && !opt.force) {
+    throw std::invalid_argument(fmt::format(
+        "--out: \"{}\" exists (it may hold adjusted points); give --force to replace it", out));
+  }
+  stipple::LandmarkSuggestion s = stipple::suggest_landmarks(photo.bgr);
+  s.landmarks.image = fs::path(opt.photo_path).filename().string();
+  const std::string text = stipple::landmarks_json(s.landmarks);
+  stipple::write_file_atomically(out, [&](std::ostream& os) { os << text; });
+  std::printf("%s", fmt::format("Face at x {} y {}, {} x {} px; eyes: {}\n{} landmarks suggested "
+                                "for the user to adjust\nWrote {}\n",
+                                s.face.x, s.face.y, s.face.width, s.face.height,
+                                s.left_eye && s.right_eye ? "both found"
+                                : s.left_eye || s.right_eye
+                                    ? "one found, the other from the face's proportions"
+                                    : "not found, placed from the face's proportions",
+                                s.landmarks.points_px.size(), out)
+                        .c_str());
 }
 
 void run_match_command(const MatchOptions& opt) {
@@ -371,6 +494,32 @@ int main(int argc, char** argv) {
                    "years (0, 1, 3, 5, 10)")
       ->check(CLI::IsMember({"sessions", "years"}));
   render_cmd->add_flag("-q,--quiet", render_opt.quiet, "Print nothing on success");
+  render_cmd
+      ->add_option("--photo", render_opt.photo_path,
+                   "Render onto the client's photo (.jpg, .png, .webp) instead of the 3D head")
+      ->check(CLI::ExistingFile);
+  render_cmd->add_option("--landmarks", render_opt.landmarks_path,
+                         "The photo's landmarks sidecar (JSON; see 'stipple landmarks')");
+  render_cmd->add_option("--mask", render_opt.mask_path,
+                         "PNG of the photo's size: dots only where non-zero (no hair, ears, "
+                         "background)");
+  render_cmd->add_option("--focal-35mm", render_opt.focal_35mm,
+                         "The photo's 35 mm equivalent focal length (default: EXIF, else 50)");
+  render_cmd
+      ->add_option("--skin", render_opt.skin,
+                   "With --photo: skin tone from the plan, or sampled from the photo")
+      ->check(CLI::IsMember({"plan", "photo"}))
+      ->capture_default_str();
+
+  LandmarksOptions landmarks_opt;
+  CLI::App* landmarks_cmd = app.add_subcommand(
+      "landmarks", "Suggest a frontal photo's landmarks (face and eyes) and write the sidecar");
+  landmarks_cmd->add_option("PHOTO", landmarks_opt.photo_path, "The photo (.jpg, .png, .webp)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  landmarks_cmd->add_option("-o,--out", landmarks_opt.out_path,
+                            "The sidecar (default: the photo's name with .json)");
+  landmarks_cmd->add_flag("--force", landmarks_opt.force, "Replace an existing sidecar");
 
   MatchOptions match_opt;
   CLI::App* match_cmd = app.add_subcommand(
@@ -418,7 +567,13 @@ int main(int argc, char** argv) {
     spdlog::set_default_logger(logger);
 
     if (plan_cmd->parsed()) run_plan_command(plan_opt);
-    if (render_cmd->parsed()) run_render_command(render_opt);
+    if (render_cmd->parsed()) {
+      for (const char* o : {"--view", "--yaw", "--pitch", "--size", "--width", "--height"}) {
+        if (render_cmd->count(o) > 0) render_opt.view_options_given = true;
+      }
+      run_render_command(render_opt);
+    }
+    if (landmarks_cmd->parsed()) run_landmarks_command(landmarks_opt);
     if (match_cmd->parsed()) run_match_command(match_opt);
     if (swatch_cmd->parsed()) run_swatches_command(swatch_opt);
     return kExitOk;
