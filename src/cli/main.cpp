@@ -9,6 +9,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -34,6 +35,7 @@
 #include "stipple/photo/overlay.h"
 #include "stipple/photo/photo_io.h"
 #include "stipple/photo/registration.h"
+#include "stipple/photo/silhouette.h"
 #include "stipple/plan/plan_json.h"
 #include "stipple/planner.h"
 #include "stipple/render/camera.h"
@@ -89,7 +91,29 @@ struct RenderOptions {
   std::optional<double> focal_35mm;
   std::string skin = "plan";        // "plan" or "photo"
   bool view_options_given = false;  // --view, --yaw, --pitch, --size, --width or --height
+  std::vector<int> crop;            // x, y, width, height in the picture's pixels; empty: all
+  int zoom = 1;                     // 1 - 8
 };
+
+// The part of a picture --crop names, enlarged --zoom times (Lanczos). Throws
+// std::invalid_argument naming --crop when the rectangle leaves the picture.
+cv::Mat cropped(const cv::Mat& image, const RenderOptions& opt) {
+  cv::Mat part = image;
+  if (!opt.crop.empty()) {
+    const cv::Rect r(opt.crop[0], opt.crop[1], opt.crop[2], opt.crop[3]);
+    if (r.width < 1 || r.height < 1 || r.x < 0 || r.y < 0 || r.x + r.width > image.cols ||
+        r.y + r.height > image.rows) {
+      throw std::invalid_argument(
+          fmt::format("--crop: {},{},{},{} is not inside the {} x {} px picture (x,y,width,height)",
+                      r.x, r.y, r.width, r.height, image.cols, image.rows));
+    }
+    part = image(r).clone();
+  }
+  if (opt.zoom > 1) {
+    cv::resize(part, part, cv::Size(), opt.zoom, opt.zoom, cv::INTER_LANCZOS4);
+  }
+  return part;
+}
 
 struct LandmarksOptions {
   std::string photo_path;
@@ -301,9 +325,20 @@ void run_render_on_photo(const RenderOptions& opt) {
   stipple::PlanResult result = stipple::run_plan(plan);
   spdlog::info("planned {} dots ({:.3f} s)", result.dots.size(), seconds_since(start));
   start = std::chrono::steady_clock::now();
-  const stipple::Registration reg =
+  stipple::Registration reg =
       stipple::register_photo(result.head, landmarks, size,
                               stipple::focal_px_from_35mm(focal_35mm, size.width, size.height));
+  std::string outline_line;
+  // Top and back photos show few landmarks: the head's outline refines the pose.
+  if (landmarks.view == "top" || landmarks.view == "back") {
+    const stipple::SilhouetteFit fit =
+        stipple::refine_with_silhouette(result.head, landmarks, photo.bgr, reg, mask);
+    reg = fit.registration;
+    outline_line = fmt::format(
+        "Refined with the head's outline ({} view): overlap {:.3f} -> {:.3f}, landmarks now "
+        "{:.1f} px RMS\n",
+        landmarks.view, fit.iou_before, fit.iou_after, reg.rms_px);
+  }
   const stipple::HeadView view = stipple::photo_view(result.head, reg.camera, photo.bgr);
   spdlog::info("registered and rasterised the head ({:.3f} s)", seconds_since(start));
   if (!reg.warning.empty()) spdlog::warn("{}", reg.warning);
@@ -322,7 +357,8 @@ void run_render_on_photo(const RenderOptions& opt) {
         "lightness)\n",
         est->fitzpatrick, est->samples, est->delta_e00);
   }
-  render_states(opt, plan, result, view, mask, photo_report(reg, focal_35mm, from_exif, skin_line));
+  render_states(opt, plan, result, view, mask,
+                photo_report(reg, focal_35mm, from_exif, outline_line + skin_line));
 }
 
 void render_states(const RenderOptions& opt, const stipple::Plan& plan, stipple::PlanResult& result,
@@ -352,7 +388,7 @@ void render_states(const RenderOptions& opt, const stipple::Plan& plan, stipple:
   for (const auto& state : states) {
     start = std::chrono::steady_clock::now();
     stipple::CompositeStats stats;
-    images.push_back(stipple::render_photo_state(result, view, state, mask, &stats));
+    images.push_back(cropped(stipple::render_photo_state(result, view, state, mask, &stats), opt));
     drawn = std::max(drawn, stats.dots_drawn);
     std::string label = stipple::time_state_label(state, plan.aging);
     if (opt.strip == "years" && state.kind == stipple::TimeState::Kind::kHealed) {
@@ -493,6 +529,13 @@ int main(int argc, char** argv) {
                    "One picture, a panel each: sessions (before, after each session) or "
                    "years (0, 1, 3, 5, 10)")
       ->check(CLI::IsMember({"sessions", "years"}));
+  render_cmd
+      ->add_option("--crop", render_opt.crop,
+                   "Keep only this part of each picture: X,Y,WIDTH,HEIGHT in pixels")
+      ->delimiter(',')
+      ->expected(4);
+  render_cmd->add_option("--zoom", render_opt.zoom, "Enlarge the (cropped) picture 1 - 8 times")
+      ->check(CLI::Range(1, 8));
   render_cmd->add_flag("-q,--quiet", render_opt.quiet, "Print nothing on success");
   render_cmd
       ->add_option("--photo", render_opt.photo_path,

@@ -25,7 +25,7 @@ HeadView photo_view(const Head& head, const Camera& camera, const cv::Mat& photo
   HeadView view;
   view.camera = camera;
   view.supersample = 1;
-  view.gbuffer = rasterize(head.mesh, camera);
+  view.gbuffer = rasterize(head.mesh, camera, /*with_normals=*/false);  // depth is all dots need
   view.before = photo_bgr;
   return view;
 }

@@ -130,17 +130,25 @@ Registration register_photo(const Head& head, const PhotoLandmarks& landmarks, c
           list()));
     }
   }
+  score_registration(head, landmarks, reg);
+  return reg;
+}
+
+void score_registration(const Head& head, const PhotoLandmarks& landmarks, Registration& reg) {
+  const Camera& cam = reg.camera;
+  const double diagonal = std::hypot(cam.width_px, cam.height_px);
+  reg.residual_px.clear();
+  reg.warning.clear();
+  reg.trusted = true;
   double sum2 = 0;
-  for (std::size_t i = 0; i < object_e.size(); ++i) {
-    const auto p = project(cam, object_e[i]);
-    const double r =
-        p ? (p->head<2>() - image_e[i]).norm() : std::hypot(image_size.width, image_size.height);
-    reg.residual_px[reg.used[i]] = r;
+  for (const auto& name : reg.used) {
+    const auto p = project(cam, head.landmarks.at(name));
+    const double r = p ? (p->head<2>() - landmarks.points_px.at(name)).norm() : diagonal;
+    reg.residual_px[name] = r;
     sum2 += r * r;
   }
-  reg.rms_px = std::sqrt(sum2 / static_cast<double>(object_e.size()));
+  reg.rms_px = reg.used.empty() ? 0 : std::sqrt(sum2 / static_cast<double>(reg.used.size()));
   reg.distance_mm = cam.to_camera(head.centre).norm();
-  const double diagonal = std::hypot(image_size.width, image_size.height);
   const double limit = kWarnRmsFractionOfDiagonal * diagonal;
   if (reg.rms_px > limit) {
     std::string worst;
@@ -154,12 +162,11 @@ Registration register_photo(const Head& head, const PhotoLandmarks& landmarks, c
         "(1 % of the image diagonal); the worst is {} ({:.1f} px); check the points and the "
         "focal length before trusting this overlay",
         reg.rms_px, limit, worst, worst_r);
-  } else if (object_e.size() == static_cast<std::size_t>(kMinLandmarks)) {
+  } else if (reg.used.size() == static_cast<std::size_t>(kMinLandmarks)) {
     // Four points leave two degrees of freedom to check the fit: a misplaced point can still
     // fit. Not an error, but worth saying.
     reg.warning = "only 4 landmarks: the reprojection error cannot reveal a misplaced point";
   }
-  return reg;
 }
 
 }  // namespace stipple

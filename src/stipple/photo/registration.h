@@ -60,4 +60,8 @@ struct Registration {
 Registration register_photo(const Head& head, const PhotoLandmarks& landmarks, cv::Size image_size,
                             double focal_px);
 
+// Fills reg.residual_px, rms_px, distance_mm, trusted and warning for reg.camera and the
+// landmarks named in reg.used (register_photo calls it; so does any refinement of the pose).
+void score_registration(const Head& head, const PhotoLandmarks& landmarks, Registration& reg);
+
 }  // namespace stipple

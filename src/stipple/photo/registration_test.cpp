@@ -10,8 +10,10 @@
 
 #include "stipple/error_of.h"
 #include "stipple/output/plan_result.h"
+#include "stipple/photo/silhouette.h"
 #include "stipple/plan/plan_json.h"
 #include "stipple/planner.h"
+#include "stipple/render/preview.h"
 #include "stipple/render/raster.h"
 
 namespace stipple {
@@ -158,6 +160,71 @@ TEST(Registration, FocalLengthFrom35mmEquivalent) {
   EXPECT_NEAR(focal_px_from_35mm(36, 3600, 2400), 3600, 0.5);  // full-frame width = 36 mm
   EXPECT_EQ(error_of<std::invalid_argument>([] { focal_px_from_35mm(2, 100, 100); }),
             "focal_35mm: 2 mm is out of range 8 - 800");
+}
+
+}  // namespace
+}  // namespace stipple
+
+namespace stipple {
+namespace {
+
+// A top photo: few landmarks, placed a little off (as by hand on a photo where the face is
+// foreshortened), then the head's outline pulls the pose back.
+TEST(Registration, SilhouetteRefinesATopViewFromFewLandmarks) {
+  const PlanResult& r = norwood_v();
+  const Head& head = r.head;
+  // The top view's outline pins the pose well (the dots' error halves); the back of a head is
+  // nearly round, so there the outline fixes the distance and tilt but cannot see a small turn
+  // about the vertical: it must at least do no harm.
+  struct Case {
+    ViewAngles view;
+    double max_error_ratio;
+  };
+  for (const Case c : {Case{{0, 50}, 0.7}, Case{{180, 15}, 1.1}}) {
+    const ViewAngles view = c.view;
+    SCOPED_TRACE(testing::Message() << "yaw " << view.yaw_deg << " pitch " << view.pitch_deg);
+    const Camera truth = orbit_camera(head, view, 800, 600, 50);
+    const HeadView photo = render_head(r, truth);
+    PhotoLandmarks lm = visible_landmarks(head, truth, rasterize(head.mesh, truth));
+    ASSERT_GE(lm.points_px.size(), 4u);
+    lm.view = view.yaw_deg == 0 ? "top" : "back";
+    // Hand placement off by 8 px (1 % of the width), in a fixed pattern.
+    int k = 0;
+    for (auto& [name, p] : lm.points_px) {
+      p += 8.0 * Eigen::Vector2d(std::cos(2.4 * k), std::sin(2.4 * k));
+      ++k;
+    }
+    const Registration initial = register_photo(head, lm, cv::Size(800, 600), truth.fx_px);
+    const SilhouetteFit fit = refine_with_silhouette(head, lm, photo.before, initial);
+    const double before_deg = rotation_error_deg(initial.camera.R, truth.R);
+    const double after_deg = rotation_error_deg(fit.registration.camera.R, truth.R);
+    // What the client sees: where the visible dots land, against their true projections.
+    auto dot_error_px = [&](const Camera& cam) {
+      double sum = 0;
+      int n = 0;
+      for (const Dot& dot : r.dots) {
+        const auto t = project(truth, dot.position_mm);
+        if (!t || dot.normal.dot((truth.position_mm() - dot.position_mm).normalized()) <= 0.3) {
+          continue;
+        }
+        if ((*t)[0] < 0 || (*t)[1] < 0 || (*t)[0] > 799 || (*t)[1] > 599) continue;
+        const auto e = project(cam, dot.position_mm);
+        sum += e ? (e->head<2>() - t->head<2>()).norm() : 1000;
+        ++n;
+      }
+      return sum / std::max(1, n);
+    };
+    const double before_px = dot_error_px(initial.camera);
+    const double after_px = dot_error_px(fit.registration.camera);
+    std::printf(
+        "[ silhouette ] %zu landmarks: IoU %.4f -> %.4f, rotation %.2f -> %.2f deg, dots off by "
+        "%.2f -> %.2f px (of 800), %d poses\n",
+        lm.points_px.size(), fit.iou_before, fit.iou_after, before_deg, after_deg, before_px,
+        after_px, fit.evaluations);
+    EXPECT_GE(fit.iou_after, fit.iou_before);
+    EXPECT_GT(fit.iou_after, 0.97);
+    EXPECT_LT(after_px, c.max_error_ratio * before_px);
+  }
 }
 
 }  // namespace
