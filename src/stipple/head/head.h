@@ -23,28 +23,27 @@ namespace stipple {
 // (570.0, 196.3, 152.2 and 129.6 mm are the means of men and women pooled, 6,068 people.)
 // Ranges cover adults of both sexes with margin.
 struct HeadMeasurements {
-  double circumference_mm = 574.4;     // allowed 480 - 660
-  double length_mm = 199.5;            // glabella to opisthocranion, allowed 165 - 225
-  double width_mm = 154.3;             // biparietal breadth, allowed 130 - 175
-  double vertex_height_mm = 131.1;     // vertex above the tragion line, allowed 105 - 160
+  double circumference_mm = 574.4;  // allowed 480 - 660
+  double length_mm = 199.5;         // glabella to opisthocranion, allowed 165 - 225
+  double width_mm = 154.3;          // biparietal breadth, allowed 130 - 175
+  double vertex_height_mm = 131.1;  // vertex above the tragion line, allowed 105 - 160
 };
 
 // Landmark names every head carries (mm, on the surface, head frame).
 inline const std::vector<std::string>& anatomical_landmark_names() {
   static const std::vector<std::string> names = {
-      "glabella",     "nasion",        "subnasale",      "menton",
-      "left_canthus", "right_canthus", "left_tragion",   "right_tragion",
-      "vertex",       "opisthocranion"};
+      "glabella",      "nasion",       "subnasale",     "menton", "left_canthus",
+      "right_canthus", "left_tragion", "right_tragion", "vertex", "opisthocranion"};
   return names;
 }
 
 struct Head {
-  TriMesh mesh;                               // closed surface, mm, head frame
-  std::map<std::string, Vec3> landmarks;      // anatomical_landmark_names(), mm
-  Vec3 centre = Vec3(0, 0, 40);               // a point inside the cranium from which the scalp
-                                              // is star-shaped (every ray meets it once)
-  HeadMeasurements measurements;              // as built, or as measured on a scan
-  std::string source = "parametric";          // "parametric" or the scan's file name
+  TriMesh mesh;                           // closed surface, mm, head frame
+  std::map<std::string, Vec3> landmarks;  // anatomical_landmark_names(), mm
+  Vec3 centre = Vec3(0, 0, 40);           // a point inside the cranium from which the scalp
+                                          // is star-shaped (every ray meets it once)
+  HeadMeasurements measurements;          // as built, or as measured on a scan
+  std::string source = "parametric";      // "parametric" or the scan's file name
 };
 
 // Looks up a landmark; throws std::out_of_range naming it when missing.

@@ -35,8 +35,8 @@ struct HeadSpec {
 // The frontal hairline, from the rules in domain.md.
 struct HairlineSpec {
   bool enabled = true;
-  double mid_frontal_height_mm = 80.0;    // above the glabella along the midline; 60 - 100 (men
-                                          // 70 - 100, Garg; Shapiro; women ~64, e-aaps)
+  double mid_frontal_height_mm = 80.0;       // above the glabella along the midline; 60 - 100 (men
+                                             // 70 - 100, Garg; Shapiro; women ~64, e-aaps)
   double frontotemporal_distance_mm = 80.0;  // mid-frontal to frontotemporal point, along the
                                              // scalp, each on its lateral canthal line; 60 - 100
   double temporal_peak_distance_mm = 50.0;   // frontotemporal point to temporal peak; 30 - 70
@@ -45,11 +45,11 @@ struct HairlineSpec {
   double irregularity_mm = 2.0;              // macro-irregularity amplitude; 0 - 5
   double irregularity_wavelength_mm = 18.0;  // of the smooth wander; 5 - 60
   double sentinel_depth_mm = 3.0;            // micro-irregularity: sentinel band ahead; 0 - 8
-  double sentinel_fraction = 0.12;  // density at the line as a fraction of full; 0 - 0.5
-  double density_per_cm2 = 90.0;    // hairline zone target; 20 - 200
-  double diameter_min_mm = 0.20;    // finer dots at the hairline (1RL 0.20); 0.1 - 1.0
-  double diameter_max_mm = 0.35;    // 0.1 - 1.0
-  double depth_target_mm = 0.35;    // pigment depth; 0.2 - 1.2
+  double sentinel_fraction = 0.12;           // density at the line as a fraction of full; 0 - 0.5
+  double density_per_cm2 = 90.0;             // hairline zone target; 20 - 200
+  double diameter_min_mm = 0.20;             // finer dots at the hairline (1RL 0.20); 0.1 - 1.0
+  double diameter_max_mm = 0.35;             // 0.1 - 1.0
+  double depth_target_mm = 0.35;             // pigment depth; 0.2 - 1.2
 };
 
 // A region of the scalp.
@@ -70,23 +70,23 @@ struct ZoneShape {
 
 struct Whorl {
   bool enabled = false;
-  ChartPoint centre;              // usually the crown, ~60-90 mm behind the vertex
-  double radius_mm = 35;          // 10 - 80
-  double amplitude = 0.12;        // relative density modulation; 0 - 0.4
-  int arms = 2;                   // spiral arms; 1 - 4
-  bool clockwise = true;          // mostly clockwise (domain.md)
+  ChartPoint centre;        // usually the crown, ~60-90 mm behind the vertex
+  double radius_mm = 35;    // 10 - 80
+  double amplitude = 0.12;  // relative density modulation; 0 - 0.4
+  int arms = 2;             // spiral arms; 1 - 4
+  bool clockwise = true;    // mostly clockwise (domain.md)
 };
 
 struct Zone {
-  std::string name;               // unique, [a-z0-9_-], 1 - 40 characters
-  std::string kind = "scalp";     // "scalp", "hairline", "crown", "scar", "patch", "blend"
+  std::string name;            // unique, [a-z0-9_-], 1 - 40 characters
+  std::string kind = "scalp";  // "scalp", "hairline", "crown", "scar", "patch", "blend"
   ZoneShape shape;
-  double density_per_cm2 = 100;           // target dots/cm2 incl. existing hair; 20 - 200
-  double existing_density_per_cm2 = 0;    // visible follicular units/cm2 already there; 0 - 200
-  double diameter_min_mm = 0.25;          // healed dot diameter range; 0.1 - 1.0
+  double density_per_cm2 = 100;         // target dots/cm2 incl. existing hair; 20 - 200
+  double existing_density_per_cm2 = 0;  // visible follicular units/cm2 already there; 0 - 200
+  double diameter_min_mm = 0.25;        // healed dot diameter range; 0.1 - 1.0
   double diameter_max_mm = 0.45;
-  double depth_mm = 0.4;                  // 0.2 - 1.2
-  double feather_mm = 10;                 // soft edge inside the boundary; 0 - 40
+  double depth_mm = 0.4;                       // 0.2 - 1.2
+  double feather_mm = 10;                      // soft edge inside the boundary; 0 - 40
   std::optional<double> dilution_water_parts;  // overrides the session's dilution (scars)
   Whorl whorl;
   // The JSON keys the plan file gave for this zone (plan_json.h), in canonical order; empty for
@@ -102,15 +102,17 @@ struct Session {
 
 struct SessionsSpec {
   std::vector<Session> sessions = {  // 1 - 6; default 3: 40 %, 35 %, 25 % at 20:1, 12:1, 6:1
-      {0.40, 20}, {0.35, 12}, {0.25, 6}};
-  int spacing_days = 7;              // 7 - 30
+      {0.40, 20},
+      {0.35, 12},
+      {0.25, 6}};
+  int spacing_days = 7;                   // 7 - 30
   std::string start_date = "2026-12-01";  // ISO 8601
 };
 
 struct PriceSpec {
   enum class Basis { kPerSession, kPerCm2 };
   Basis basis = Basis::kPerSession;
-  double amount = 3500;              // per session or per cm2; 0 - 100000
+  double amount = 3500;  // per session or per cm2; 0 - 100000
   std::string currency = "USD";
 };
 
@@ -122,8 +124,8 @@ struct PigmentSpec {
 
 // The client's skin and hair, for the preview (docs/optics.md) and pigment matching.
 struct SkinSpec {
-  int fitzpatrick = 3;                 // Fitzpatrick skin type I - VI (epidermal melanin)
-  double epidermis_mm = 0.08;          // scalp epidermis 0.06 - 0.10 (domain.md, brandwoodclinic)
+  int fitzpatrick = 3;                  // Fitzpatrick skin type I - VI (epidermal melanin)
+  double epidermis_mm = 0.08;           // scalp epidermis 0.06 - 0.10 (domain.md, brandwoodclinic)
   std::string hair_colour = "#2b2420";  // the client's stubble colour, sRGB "#rrggbb"
 };
 
@@ -131,15 +133,15 @@ struct SkinSpec {
 // domain.md is a plan parameter: amount(t) = A0 (f e^(-t/tau1) + (1 - f) e^(-k t)),
 // sigma(t)^2 = sigma0^2 + 2 D t, depth(t) = depth0 + v t.
 struct AgingSpec {
-  double early_loss_fraction = 0.3;      // f: lost in the first weeks (Baumler 2015: about a
-                                         // third); 0 - 0.6
-  double early_loss_weeks = 4;           // tau1 (domain.md 2 - 6 weeks); 1 - 12
-  double fade_per_year = 0.05;           // k, slow loss (macrophage turnover, UV); 0 - 0.5
-  double spread_mm2_per_year = 0.0015;   // D, lateral diffusion (Eames 2011: a few mm over
-                                         // many years); 0 - 0.05
-  double drift_mm_per_year = 0.005;      // v, pigment drifts deeper (Sperry 1992); 0 - 0.05
-  double blowout_depth_mm = 0.8;         // deeper than this spreads and blues fast; 0.5 - 1.5
-  int healed_days = 28;                  // final colour ~4 weeks (scalpclinic.com); 14 - 60
+  double early_loss_fraction = 0.3;        // f: lost in the first weeks (Baumler 2015: about a
+                                           // third); 0 - 0.6
+  double early_loss_weeks = 4;             // tau1 (domain.md 2 - 6 weeks); 1 - 12
+  double fade_per_year = 0.05;             // k, slow loss (macrophage turnover, UV); 0 - 0.5
+  double spread_mm2_per_year = 0.0015;     // D, lateral diffusion (Eames 2011: a few mm over
+                                           // many years); 0 - 0.05
+  double drift_mm_per_year = 0.005;        // v, pigment drifts deeper (Sperry 1992); 0 - 0.05
+  double blowout_depth_mm = 0.8;           // deeper than this spreads and blues fast; 0.5 - 1.5
+  int healed_days = 28;                    // final colour ~4 weeks (scalpclinic.com); 14 - 60
   double touchup_contrast_fraction = 0.7;  // touch-up due when the dots' contrast against the
                                            // skin falls below this share of the healed; 0.3 - 0.95
 };
@@ -152,7 +154,7 @@ struct Plan {
   std::string pattern = "custom";  // preset name ("norwood-v", "ludwig-ii", "alopecia-areata",
                                    // "scar-fut", ...) or "custom"; presets fill zones
   HairlineSpec hairline;
-  std::vector<Zone> zones;         // drawn in order: later zones sit on top of earlier ones
+  std::vector<Zone> zones;  // drawn in order: later zones sit on top of earlier ones
   PigmentSpec pigment;
   SessionsSpec sessions;
   SkinSpec skin;
@@ -160,7 +162,7 @@ struct Plan {
   double rate_dots_per_hour = 4000;  // 2000 - 8000
   PriceSpec price;
   std::uint64_t seed = 1;
-  std::string base_dir;            // folder of the plan file, for relative paths (not in JSON)
+  std::string base_dir;  // folder of the plan file, for relative paths (not in JSON)
 };
 
 }  // namespace stipple

@@ -474,9 +474,9 @@ bool is_real_date(std::string_view text) {
 // The plan's parts. Key lists are in the order messages list them and given_keys records them.
 
 constexpr std::string_view kTopKeys[] = {
-    "stipple_plan",       "name",  "client", "pattern", "head",
-    "hairline",           "zones", "scars",  "pigment", "sessions",
-    "skin",               "aging", "rate_dots_per_hour", "price", "seed"};
+    "stipple_plan", "name",    "client",   "pattern", "head",  "hairline",           "zones",
+    "scars",        "pigment", "sessions", "skin",    "aging", "rate_dots_per_hour", "price",
+    "seed"};
 constexpr std::string_view kParametricHeadKeys[] = {"kind", "measurements"};
 constexpr std::string_view kMeshHeadKeys[] = {"kind", "mesh", "landmarks", "units_to_mm"};
 constexpr std::string_view kHeadKinds[] = {"parametric", "mesh"};
@@ -542,10 +542,9 @@ constexpr std::string_view kSessionKeys[] = {"share", "dilution"};
 constexpr std::string_view kPriceKeys[] = {"basis", "amount", "currency"};
 constexpr std::string_view kPriceBases[] = {"per_session", "per_cm2"};
 constexpr std::string_view kSkinKeys[] = {"fitzpatrick", "epidermis_mm", "hair_colour"};
-constexpr std::string_view kAgingKeys[] = {"early_loss_fraction", "early_loss_weeks",
-                                           "fade_per_year",       "spread_mm2_per_year",
-                                           "drift_mm_per_year",   "blowout_depth_mm",
-                                           "healed_days",         "touchup_contrast_fraction"};
+constexpr std::string_view kAgingKeys[] = {
+    "early_loss_fraction", "early_loss_weeks", "fade_per_year", "spread_mm2_per_year",
+    "drift_mm_per_year",   "blowout_depth_mm", "healed_days",   "touchup_contrast_fraction"};
 
 const Range kDensityRange{20, 200};
 const Range kExistingDensityRange{0, 200};
@@ -947,7 +946,8 @@ SkinSpec parse_skin(const json& value, const std::string& path) {
     const std::string colour = to_text(*c, o.at("hair_colour"), kMaxTextBytes);
     if (!is_hex_colour(colour)) {
       fail(o.at("hair_colour"),
-           fmt::format(" = {} is not an sRGB colour \"#rrggbb\" such as \"#2b2420\"", shown(colour)));
+           fmt::format(" = {} is not an sRGB colour \"#rrggbb\" such as \"#2b2420\"",
+                       shown(colour)));
     }
     s.hair_colour = colour;
   }
