@@ -45,9 +45,11 @@ test-sanitize: deps
 # A short libFuzzer run of the plan parser (clang), seeded with the examples and the bad plans.
 fuzz: deps
 	@CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTIPPLE_FUZZ=ON -DSTIPPLE_BENCH=OFF >/dev/null
-	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target plan_fuzzer
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target plan_fuzzer photo_fuzzer
 	@mkdir -p $(FUZZ_BUILD)/corpus && cp examples/*.json tests/data/bad-plans/*.json $(FUZZ_BUILD)/corpus/ 2>/dev/null || true
 	@./$(FUZZ_BUILD)/plan_fuzzer -max_total_time=$${FUZZ_SECONDS:-60} -max_len=16384 -dict=fuzz/plan.dict $(FUZZ_BUILD)/corpus
+	@mkdir -p $(FUZZ_BUILD)/photo-corpus && cp fuzz/photo-seeds/* tests/data/photos/*.json $(FUZZ_BUILD)/photo-corpus/ 2>/dev/null || true
+	@./$(FUZZ_BUILD)/photo_fuzzer -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 $(FUZZ_BUILD)/photo-corpus
 
 bench:
 	@scripts/install-deps.sh --bench

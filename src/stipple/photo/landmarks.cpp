@@ -37,12 +37,44 @@ const std::vector<std::string>& landmark_view_names() {
   return names;
 }
 
+// The deepest nesting of arrays and objects in `text` (outside strings). A sidecar nests two
+// levels; refusing deep input before parsing keeps nlohmann's recursive destructor off the
+// stack's limit (the fuzzer's finding: a megabyte of '[').
+int nesting_depth(const std::string& text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+constexpr int kMaxSidecarDepth = 8;
+
 PhotoLandmarks parse_landmarks(const std::string& json_text, const std::string& source,
                                std::optional<cv::Size> image_size) {
+  if (nesting_depth(json_text) > kMaxSidecarDepth) {
+    throw std::invalid_argument(fmt::format("{}: nested deeper than {} levels; a sidecar nests 3",
+                                            source, kMaxSidecarDepth));
+  }
   json doc;
   try {
     doc = json::parse(json_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
     throw std::invalid_argument(fmt::format("{}: not valid JSON ({})", source, e.what()));
   }
   if (!doc.is_object()) {

@@ -75,6 +75,23 @@ TEST(Landmarks, RefusesBadSidecarsNamingTheField) {
             "landmarks: \"/nonexistent/x.json\" does not exist or is not a file");
 }
 
+// Found by fuzz/photo_fuzzer.cpp: a number too large for a double, and nesting deep enough to
+// exhaust the stack when the parsed document is destroyed, must both be bad input.
+TEST(Landmarks, HugeNumbersAndDeepNestingAreBadInput) {
+  EXPECT_EQ(error_of<std::invalid_argument>(
+                [] { parse_landmarks(R"({"stipple_landmarks": 4e4444})", "s.json"); }),
+            "s.json: not valid JSON ([json.exception.out_of_range.406] number overflow parsing "
+            "'4e4444')");
+  EXPECT_EQ(error_of<std::invalid_argument>(
+                [] { parse_landmarks(std::string(100000, '[') + "1", "s.json"); }),
+            "s.json: nested deeper than 8 levels; a sidecar nests 3");
+  // Brackets inside strings do not count: this one fails for its missing points instead.
+  const std::string msg = error_of<std::invalid_argument>(
+      [] { parse_landmarks(R"({"image": "[[[[[[[[[[[[", "stipple_landmarks": 1})", "s.json"); });
+  EXPECT_EQ(msg.find("nested deeper"), std::string::npos) << msg;
+  EXPECT_FALSE(msg.empty());
+}
+
 TEST(Landmarks, SuggestionNeedsTheCascades) {
   const cv::Mat grey(64, 64, CV_8UC3, cv::Scalar(128, 128, 128));
   EXPECT_EQ(error_of<std::invalid_argument>([&] { suggest_landmarks(grey, "/nonexistent"); }),
