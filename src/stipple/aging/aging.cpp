@@ -10,7 +10,6 @@
 namespace stipple {
 namespace {
 
-constexpr double kDaysPerYear = 365.25;
 constexpr double kMaxYears = 50;
 
 // Fresh dots (docs/aging.md). Estimates, no peer-reviewed figure exists:

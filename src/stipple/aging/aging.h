@@ -11,6 +11,9 @@
 
 namespace stipple {
 
+// Days in a year, for ages and dates given in years (the Julian year).
+inline constexpr double kDaysPerYear = 365.25;
+
 // A moment to show: `before` (no dots), `session<K>` (just after session K), `fresh` (day 0
 // after the last session), `healed` (AgingSpec::healed_days after it), or `<N>y` (N years after
 // the last session, 0 < N <= 50, decimals allowed).

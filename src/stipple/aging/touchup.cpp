@@ -12,7 +12,6 @@ namespace stipple {
 namespace {
 
 constexpr std::size_t kRepresentatives = 64;
-constexpr double kDaysPerYear = 365.25;
 
 }  // namespace
 

@@ -44,27 +44,28 @@ Spectrum km_over(const KmLayer& top, const Spectrum& background) {
 double internal_diffuse_reflectance(double n) {
   if (!(n > 1)) return 0;
   // Fresnel reflectance of unpolarised light from air into a medium of index n, averaged over a
-  // Lambertian hemisphere: r = integral_0^(pi/2) R(theta) sin(2 theta) d theta (midpoint rule).
-  constexpr int kSteps = 4000;
-  const double h = std::numbers::pi / 2 / kSteps;
+  // Lambertian hemisphere: r = integral_0^(pi/2) R(theta) sin(2 theta) d theta. The integrand
+  // is smooth (no critical angle from the air side): composite Simpson, 128 panels, agrees with
+  // a 4,000-step midpoint rule to 5e-7.
+  constexpr int kPanels = 128;
+  const double h = std::numbers::pi / 2 / kPanels;
   double r_ext = 0;
-  for (int k = 0; k < kSteps; ++k) {
-    const double ti = (k + 0.5) * h;
+  for (int k = 0; k <= kPanels; ++k) {
+    const double ti = k * h;
     const double ci = std::cos(ti), si = std::sin(ti);
     const double st = si / n, ct = std::sqrt(1 - st * st);
     const double rs = (ci - n * ct) / (ci + n * ct), rp = (ct - n * ci) / (ct + n * ci);
-    r_ext += 0.5 * (rs * rs + rp * rp) * std::sin(2 * ti) * h;
+    const double weight = k == 0 || k == kPanels ? 1 : (k % 2 ? 4 : 2);
+    r_ext += weight * 0.5 * (rs * rs + rp * rp) * std::sin(2 * ti);
   }
+  r_ext *= h / 3;
   // Reciprocity of the two directions through the interface: n^2 (1 - r_i) = 1 - r_ext.
   return 1 - (1 - r_ext) / (n * n);
 }
 
 Spectrum saunderson(const Spectrum& R_km, double n) {
   const double re = std::pow((n - 1) / (n + 1), 2);
-  // The integral takes 4,000 steps; skin's index (1.4, skin.h) is the one every caller passes,
-  // so its value is computed once (an immutable function-local constant).
-  static const double kSkinRi = internal_diffuse_reflectance(1.4);
-  const double ri = n == 1.4 ? kSkinRi : internal_diffuse_reflectance(n);
+  const double ri = internal_diffuse_reflectance(n);
   return (1 - re) * (1 - ri) * R_km / (1 - ri * R_km);
 }
 

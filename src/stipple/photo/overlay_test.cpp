@@ -13,6 +13,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "stipple/error_of.h"
+#include "stipple/example_result.h"
 #include "stipple/photo/landmarks.h"
 #include "stipple/photo/photo_io.h"
 #include "stipple/photo/registration.h"
@@ -21,12 +22,6 @@
 
 namespace stipple {
 namespace {
-
-const PlanResult& norwood_v() {
-  static const PlanResult result =
-      run_plan(load_plan(std::string(STIPPLE_SOURCE_DIR) + "/examples/norwood-v.json"));
-  return result;
-}
 
 // Pixels where two images differ, as a mask.
 cv::Mat changed(const cv::Mat& a, const cv::Mat& b) {
@@ -58,7 +53,7 @@ struct Synthetic {
 
 const Synthetic& synthetic() {
   static const Synthetic s = [] {
-    const PlanResult& r = norwood_v();
+    const PlanResult& r = example_result("norwood-v");
     const Camera cam = orbit_camera(r.head, ViewAngles{20, 35}, 640, 640, 50);
     Synthetic out;
     out.photo = render_head(r, cam).before;
@@ -69,7 +64,7 @@ const Synthetic& synthetic() {
 }
 
 TEST(PhotoOverlay, EveryMomentWorksOnAPhotoAndOnlyDarkens) {
-  const PlanResult& r = norwood_v();
+  const PlanResult& r = example_result("norwood-v");
   const Synthetic& s = synthetic();
   // `before` is the photo itself, untouched.
   EXPECT_EQ(
@@ -96,7 +91,7 @@ TEST(PhotoOverlay, EveryMomentWorksOnAPhotoAndOnlyDarkens) {
 }
 
 TEST(PhotoOverlay, MaskKeepsDotsOffExcludedPixels) {
-  const PlanResult& r = norwood_v();
+  const PlanResult& r = example_result("norwood-v");
   const Synthetic& s = synthetic();
   cv::Mat mask(s.photo.size(), CV_8UC1, cv::Scalar(0));
   mask(cv::Rect(0, 0, s.photo.cols / 2, s.photo.rows)).setTo(255);  // left half only
@@ -116,13 +111,14 @@ TEST(PhotoOverlay, BadMaskAndMismatchedPhotoAreRefused) {
   EXPECT_EQ(error_of<std::invalid_argument>([&] { read_mask(path, s.photo.size()); }),
             "mask: \"" + path + "\" is 80 x 100 px; it must be the photo's size, 640 x 640 px");
   std::filesystem::remove_all(dir);
-  EXPECT_EQ(error_of<std::invalid_argument>(
-                [&] { photo_view(norwood_v().head, s.view.camera, cv::Mat(10, 10, CV_8UC3)); }),
+  EXPECT_EQ(error_of<std::invalid_argument>([&] {
+              photo_view(example_result("norwood-v").head, s.view.camera, cv::Mat(10, 10, CV_8UC3));
+            }),
             "photo_view: the photo is 10 x 10 px but the camera is 640 x 640 px");
 }
 
 TEST(PhotoOverlay, SkinToneIsSampledUnderTheDots) {
-  const PlanResult& r = norwood_v();
+  const PlanResult& r = example_result("norwood-v");
   // The synthetic photo is the plan's own skin (type 3) under studio light: sampling it must
   // find a type near 3, since only chromaticity is compared.
   const auto est = estimate_skin_type(r, synthetic().view);
@@ -179,7 +175,7 @@ TEST_F(PhotoAstronaut, SuggestionsLandOnTheFace) {
 }
 
 TEST_F(PhotoAstronaut, OverlayPutsDotsOnlyAboveTheBrowsCentredOnTheFace) {
-  const PlanResult& r = norwood_v();
+  const PlanResult& r = example_result("norwood-v");
   const cv::Size size(photo_.width_px(), photo_.height_px());
   const Registration reg = register_photo(
       r.head, hand_, size, focal_px_from_35mm(kDefaultFocal35mm, size.width, size.height));

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "stipple/error_of.h"
+#include "stipple/example_result.h"
 #include "stipple/output/plan_result.h"
 #include "stipple/photo/silhouette.h"
 #include "stipple/plan/plan_json.h"
@@ -18,12 +19,6 @@
 
 namespace stipple {
 namespace {
-
-const PlanResult& norwood_v() {
-  static const PlanResult result =
-      run_plan(load_plan(std::string(STIPPLE_SOURCE_DIR) + "/examples/norwood-v.json"));
-  return result;
-}
 
 // The landmarks a photographer would see through `cam`: projected, in the image, and not
 // hidden behind the head (depth test against the rendered geometry buffer).
@@ -62,7 +57,7 @@ struct Pose {
 };
 
 TEST(Registration, RecoversRenderedPosesWithin2DegreesAnd2Mm) {
-  const PlanResult& r = norwood_v();
+  const PlanResult& r = example_result("norwood-v");
   const Head& head = r.head;
   double worst_deg = 0, worst_mm = 0, worst_dot_px = 0;
   int dots_checked = 0;
@@ -109,7 +104,7 @@ TEST(Registration, RecoversRenderedPosesWithin2DegreesAnd2Mm) {
 }
 
 TEST(Registration, NoisyLandmarksGiveASaneErrorAndWrongOnesAWarning) {
-  const Head& head = norwood_v().head;
+  const Head& head = example_result("norwood-v").head;
   const Camera truth = orbit_camera(head, ViewAngles{15, 5}, 2000, 2000, 50);
   const GBuffer g = rasterize(head.mesh, truth);
   const PhotoLandmarks exact = visible_landmarks(head, truth, g);
@@ -136,7 +131,7 @@ TEST(Registration, NoisyLandmarksGiveASaneErrorAndWrongOnesAWarning) {
 }
 
 TEST(Registration, RefusesLandmarksThatDoNotDetermineThePose) {
-  const Head& head = norwood_v().head;
+  const Head& head = example_result("norwood-v").head;
   PhotoLandmarks lm;
   lm.points_px = {{"glabella", {1000, 700}}, {"nasion", {1000, 760}}, {"subnasale", {1000, 1000}}};
   EXPECT_EQ(error_of<std::invalid_argument>(
@@ -171,7 +166,7 @@ namespace {
 // A top photo: few landmarks, placed a little off (as by hand on a photo where the face is
 // foreshortened), then the head's outline pulls the pose back.
 TEST(Registration, SilhouetteRefinesATopViewFromFewLandmarks) {
-  const PlanResult& r = norwood_v();
+  const PlanResult& r = example_result("norwood-v");
   const Head& head = r.head;
   // The top view's outline pins the pose well (the dots' error halves); the back of a head is
   // nearly round, so there the outline fixes the distance and tilt but cannot see a small turn

@@ -29,19 +29,6 @@ constexpr int kGrabCutIterations = 4;
 constexpr double kRotationStep = 0.04, kTranslationStep = 4, kDepthStep = 12;
 constexpr int kMaxEvaluations = 400;
 
-Camera scaled_to(const Camera& camera, cv::Size size) {
-  const double sx = static_cast<double>(size.width) / camera.width_px;
-  const double sy = static_cast<double>(size.height) / camera.height_px;
-  Camera c = camera;
-  c.width_px = size.width;
-  c.height_px = size.height;
-  c.fx_px = camera.fx_px * sx;
-  c.fy_px = camera.fy_px * sy;
-  c.cx_px = (camera.cx_px + 0.5) * sx - 0.5;
-  c.cy_px = (camera.cy_px + 0.5) * sy - 0.5;
-  return c;
-}
-
 double iou(const cv::Mat& a, const cv::Mat& b) {
   const double inter = cv::countNonZero(a & b);
   const double uni = cv::countNonZero(a | b);
@@ -121,7 +108,8 @@ class PoseCost : public cv::MinProblemSolver::Function {
 }  // namespace
 
 cv::Mat head_silhouette(const Head& head, const Camera& camera, cv::Size size) {
-  const GBuffer g = rasterize(head.mesh, scaled_to(camera, size), /*with_normals=*/false);
+  const GBuffer g = rasterize(head.mesh, resized_camera(camera, size.width, size.height),
+                              /*with_normals=*/false);
   cv::Mat out(size, CV_8UC1);
   for (int y = 0; y < size.height; ++y) {
     std::uint8_t* row = out.ptr<std::uint8_t>(y);

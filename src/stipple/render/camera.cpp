@@ -9,6 +9,19 @@
 
 namespace stipple {
 
+Camera resized_camera(const Camera& camera, int width_px, int height_px) {
+  const double sx = static_cast<double>(width_px) / camera.width_px;
+  const double sy = static_cast<double>(height_px) / camera.height_px;
+  Camera c = camera;
+  c.width_px = width_px;
+  c.height_px = height_px;
+  c.fx_px = camera.fx_px * sx;
+  c.fy_px = camera.fy_px * sy;
+  c.cx_px = (camera.cx_px + 0.5) * sx - 0.5;
+  c.cy_px = (camera.cy_px + 0.5) * sy - 0.5;
+  return c;
+}
+
 std::optional<Vec3> project(const Camera& camera, const Vec3& p_mm) {
   const Vec3 c = camera.to_camera(p_mm);
   if (!(c.z() > 1.0)) return std::nullopt;

@@ -30,6 +30,12 @@ struct Camera {
   Vec3 position_mm() const { return -R.transpose() * t; }  // the eye, in the head frame
 };
 
+// The same view at another resolution: the image plane rescaled to width x height pixels
+// (pixel centres kept where they are on it), the pose unchanged. For supersampling (k times
+// the size: pixel (x, y) is covered by pixels k x .. k x + k - 1 of the result) and for working
+// on a smaller copy of a photo.
+Camera resized_camera(const Camera& camera, int width_px, int height_px);
+
 // Projects a head-frame point: (x_px, y_px, depth_mm) with depth the camera-frame z; nullopt
 // when the point is behind the camera or closer than 1 mm to it.
 std::optional<Vec3> project(const Camera& camera, const Vec3& p_mm);

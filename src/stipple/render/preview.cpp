@@ -54,7 +54,8 @@ HeadView render_head(const PlanResult& result, const Camera& camera) {
   view.camera = camera;
   const std::int64_t pixels = static_cast<std::int64_t>(camera.width_px) * camera.height_px;
   view.supersample = pixels <= kSupersampleMaxPixels ? 2 : 1;
-  const Camera big = scaled_camera(camera, view.supersample);
+  const Camera big = resized_camera(camera, camera.width_px * view.supersample,
+                                    camera.height_px * view.supersample);
   view.gbuffer = rasterize(result.head.mesh, big);
 
   const optics::SkinLayers skin =
@@ -141,9 +142,7 @@ std::vector<ScreenDot> visible_dots(const PlanResult& result, const HeadView& vi
     // The tangent plane: any orthonormal pair perpendicular to the normal (the footprint is
     // round in it).
     const Vec3 n = dot.normal.normalized();
-    const Vec3 helper = std::abs(n.z()) < 0.9 ? Vec3::UnitZ() : Vec3::UnitX();
-    const Vec3 t1 = n.cross(helper).normalized();
-    const Vec3 t2 = n.cross(t1);
+    const Vec3 t1 = n.unitOrthogonal(), t2 = n.cross(t1);
     const Eigen::Matrix2d J = tangent_jacobian(cam, dot.position_mm, t1, t2);
     const float Jf[4] = {static_cast<float>(J(0, 0)), static_cast<float>(J(0, 1)),
                          static_cast<float>(J(1, 0)), static_cast<float>(J(1, 1))};

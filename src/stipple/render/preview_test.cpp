@@ -15,6 +15,7 @@
 
 #include "stipple/aging/aging.h"
 #include "stipple/error_of.h"
+#include "stipple/example_result.h"
 #include "stipple/optics/colour.h"
 #include "stipple/optics/skin.h"
 #include "stipple/plan/plan_json.h"
@@ -25,12 +26,6 @@
 
 namespace stipple {
 namespace {
-
-const PlanResult& norwood_v() {
-  static const PlanResult result =
-      run_plan(load_plan(std::string(STIPPLE_SOURCE_DIR) + "/examples/norwood-v.json"));
-  return result;
-}
 
 double luma(const cv::Vec3b& bgr) {
   return 0.0722 * bgr[0] + 0.7152 * bgr[1] + 0.2126 * bgr[2];
@@ -60,7 +55,7 @@ double ssim(const cv::Mat& a, const cv::Mat& b) {
 }
 
 TEST(Preview, NoDotsRendersExactlyTheBeforeImage) {
-  PlanResult empty = norwood_v();
+  PlanResult empty = example_result("norwood-v");
   empty.dots.clear();
   const Camera cam = orbit_camera(empty.head, named_view("top"), 256, 256);
   const HeadView view = render_head(empty, cam);
@@ -69,15 +64,15 @@ TEST(Preview, NoDotsRendersExactlyTheBeforeImage) {
     EXPECT_EQ(cv::norm(img, view.before, cv::NORM_INF), 0) << at;
   }
   // And `before` of the real plan is the bare head too.
-  const HeadView real = render_head(norwood_v(), cam);
-  EXPECT_EQ(cv::norm(render_state(norwood_v(), real, parse_time_state("before", 3)), real.before,
-                     cv::NORM_INF),
+  const HeadView real = render_head(example_result("norwood-v"), cam);
+  EXPECT_EQ(cv::norm(render_state(example_result("norwood-v"), real, parse_time_state("before", 3)),
+                     real.before, cv::NORM_INF),
             0);
   EXPECT_EQ(cv::norm(real.before, view.before, cv::NORM_INF), 0);
 }
 
 TEST(Preview, DotsDarkenTheirCentresAndLeaveTheSkinBetween) {
-  const PlanResult& r = norwood_v();
+  const PlanResult& r = example_result("norwood-v");
   const Camera cam = orbit_camera(r.head, named_view("top"), 2048, 2048);
   const HeadView view = render_head(r, cam);
   const TimeState healed = parse_time_state("healed", 3);
@@ -257,7 +252,7 @@ TEST(Preview, FreshIsDarkerLargerAndRedderThanHealed) {
 }
 
 TEST(Preview, DeterministicAndIndependentOfThreads) {
-  const PlanResult& r = norwood_v();
+  const PlanResult& r = example_result("norwood-v");
   const Camera cam = orbit_camera(r.head, ViewAngles{35, 20}, 384, 320);
   const TimeState at = parse_time_state("3y", 3);
   const cv::Mat a = render_state(r, render_head(r, cam), at);
@@ -285,7 +280,7 @@ void expect_matches_golden(const cv::Mat& img, const std::string& name) {
 }
 
 TEST(Preview, GoldenImages) {
-  const PlanResult& r = norwood_v();
+  const PlanResult& r = example_result("norwood-v");
   const HeadView top = render_head(r, orbit_camera(r.head, named_view("top"), 160, 160));
   expect_matches_golden(top.before, "norwood-v-top-before.png");
   expect_matches_golden(render_state(r, top, parse_time_state("healed", 3)),
@@ -299,7 +294,7 @@ TEST(Preview, GoldenImages) {
 }
 
 TEST(Preview, SessionsAddDots) {
-  const PlanResult& r = norwood_v();
+  const PlanResult& r = example_result("norwood-v");
   const HeadView view = render_head(r, orbit_camera(r.head, named_view("top"), 256, 256));
   std::size_t last = 0;
   for (const char* at : {"session1", "session2", "session3"}) {
@@ -321,7 +316,7 @@ TEST(Preview, LabelledRowAndImageErrors) {
             "extension)");
   EXPECT_EQ(error_of([] { named_view("side"); }),
             "view: \"side\" is not a view; allowed: front, top, left, right, back");
-  const Head head = norwood_v().head;
+  const Head head = example_result("norwood-v").head;
   EXPECT_EQ(error_of([&] {
               orbit_camera(head, {0, 0}, 20000, 100);
             }),

@@ -22,18 +22,6 @@ struct ProjectedVertex {
 
 }  // namespace
 
-Camera scaled_camera(const Camera& camera, int factor) {
-  Camera c = camera;
-  c.width_px = camera.width_px * factor;
-  c.height_px = camera.height_px * factor;
-  c.fx_px = camera.fx_px * factor;
-  c.fy_px = camera.fy_px * factor;
-  // Pixel centres: the big image's pixel k*x + j (j = 0..factor-1) covers the small pixel x.
-  c.cx_px = (camera.cx_px + 0.5) * factor - 0.5;
-  c.cy_px = (camera.cy_px + 0.5) * factor - 0.5;
-  return c;
-}
-
 GBuffer rasterize(const TriMesh& mesh, const Camera& camera, bool with_normals) {
   const int w = camera.width_px, h = camera.height_px;
   if (w <= 0 || h <= 0 || w > 16384 || h > 16384 || static_cast<std::int64_t>(w) * h > kMaxPixels) {

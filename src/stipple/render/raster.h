@@ -37,8 +37,4 @@ struct GBuffer {
 // depth is filled: enough to hide occluded dots on a photo, at a third of the memory.
 GBuffer rasterize(const TriMesh& mesh, const Camera& camera, bool with_normals = true);
 
-// The camera of the same view at `factor` times the resolution (for supersampling: pixel
-// (x, y) of `camera` is covered by pixels factor*x .. factor*x + factor-1 of the result).
-Camera scaled_camera(const Camera& camera, int factor);
-
 }  // namespace stipple

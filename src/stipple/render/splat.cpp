@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <tbb/parallel_for.h>
 
+#include "stipple/optics/colour.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -105,14 +107,12 @@ struct SrgbTables {
   std::vector<std::uint8_t> product = std::vector<std::uint8_t>((kFactorSteps + 1) * 256);
   SrgbTables() {
     for (int i = 0; i < 256; ++i) {
-      const double c = i / 255.0;
-      decode[static_cast<std::size_t>(i)] =
-          static_cast<float>(c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4));
+      decode[static_cast<std::size_t>(i)] = static_cast<float>(optics::srgb_decode(i / 255.0));
     }
     for (int q = 0; q <= kFactorSteps; ++q) {
       for (int code = 0; code < 256; ++code) {
-        const double l = decode[static_cast<std::size_t>(code)] * q / kFactorSteps;
-        const double c = l <= 0.0031308 ? 12.92 * l : 1.055 * std::pow(l, 1 / 2.4) - 0.055;
+        const double c =
+            optics::srgb_encode(decode[static_cast<std::size_t>(code)] * q / kFactorSteps);
         product[static_cast<std::size_t>(q * 256 + code)] =
             static_cast<std::uint8_t>(std::clamp(std::lround(c * 255), 0L, 255L));
       }
