@@ -6,8 +6,10 @@
 
 #include <cmath>
 #include <numbers>
+#include <random>
 
 #include "stipple/error_of.h"
+#include "stipple/optics/colour.h"
 
 namespace stipple {
 namespace {
@@ -81,6 +83,100 @@ TEST(Splat, MaskKeepsDotsOut) {
   composite_dots(base, dots, out, mask);
   EXPECT_LT(out.at<cv::Vec3b>(50, 45)[1], 140);
   EXPECT_EQ(out.at<cv::Vec3b>(50, 55), base.at<cv::Vec3b>(50, 55));
+}
+
+// The compositor against a plain per-pixel evaluation in double precision: every dot's
+// footprint from disc_gaussian_coverage at each pixel centre, with the pixel's own box widening
+// sigma by a third of a pixel (splat.h), multiplied in linear light. Dots of every kind the
+// kernels treat differently: blurred (the quartic segments), sharp (table lookups), with and
+// without a mask (the scalar loop), foreshortened, across tile borders and the image's edges,
+// on an image whose sides are not multiples of the tiles or the vectors.
+std::vector<ScreenDot> assorted_dots(int w, int h, int count, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(0, 1);
+  std::vector<ScreenDot> dots;
+  for (int i = 0; i < count; ++i) {
+    DotFootprint fp;
+    fp.radius_mm = 0.1f + 0.15f * u(rng);
+    const bool sharp = i % 4 == 0;
+    for (std::size_t k = 0; k < 3; ++k) {
+      fp.sigma_mm[k] = sharp ? 0.002f * (1 + u(rng)) : 0.05f + 0.15f * u(rng);
+      fp.darkening[k] = 0.2f + 0.75f * u(rng);
+    }
+    const float px_per_mm = 8 + 30 * u(rng), squeeze = 0.4f + 0.6f * u(rng);
+    const float angle = 3.1416f * u(rng), c = std::cos(angle), s = std::sin(angle);
+    // J = px_per_mm (I - (1 - squeeze) n n^T), n = (c, s).
+    const float J[4] = {px_per_mm * (1 - (1 - squeeze) * c * c), -px_per_mm * (1 - squeeze) * c * s,
+                        -px_per_mm * (1 - squeeze) * c * s,
+                        px_per_mm * (1 - (1 - squeeze) * s * s)};
+    ScreenDot d;
+    EXPECT_TRUE(make_screen_dot(-10 + (w + 20) * u(rng), -10 + (h + 20) * u(rng), J, fp, d));
+    dots.push_back(d);
+  }
+  return dots;
+}
+
+cv::Mat reference_composite(const cv::Mat& base, const std::vector<ScreenDot>& dots) {
+  cv::Mat factor(base.size(), CV_64FC3, cv::Scalar(1, 1, 1));
+  for (const ScreenDot& d : dots) {
+    const double det_m = static_cast<double>(d.m00) * d.m11 - static_cast<double>(d.m01) * d.m10;
+    const double pix_sigma_mm = 0.33 * std::sqrt(std::abs(det_m));
+    for (int y = 0; y < base.rows; ++y) {
+      for (int x = 0; x < base.cols; ++x) {
+        const double dx = x - d.x_px, dy = y - d.y_px;
+        const double u = d.m00 * dx + d.m01 * dy, v = d.m10 * dx + d.m11 * dy;
+        const double rho = std::hypot(u, v);
+        cv::Vec3d& f = factor.at<cv::Vec3d>(y, x);
+        for (int k = 0; k < 3; ++k) {
+          const double s = std::hypot(static_cast<double>(d.footprint.sigma_mm[k]), pix_sigma_mm);
+          const double cover = disc_gaussian_coverage(rho, d.footprint.radius_mm, s);
+          f[2 - k] *= 1 - cover * d.footprint.darkening[k];  // B, G, R bytes; R, G, B footprint
+        }
+      }
+    }
+  }
+  cv::Mat out(base.size(), CV_8UC3);
+  for (int y = 0; y < base.rows; ++y) {
+    for (int x = 0; x < base.cols; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        const double lin = optics::srgb_decode(base.at<cv::Vec3b>(y, x)[c] / 255.0) *
+                           factor.at<cv::Vec3d>(y, x)[c];
+        out.at<cv::Vec3b>(y, x)[c] =
+            static_cast<std::uint8_t>(std::lround(255 * optics::srgb_encode(lin)));
+      }
+    }
+  }
+  return out;
+}
+
+TEST(Splat, AgreesWithAPerPixelReferenceOnEveryPath) {
+  const int w = 531, h = 77;  // not multiples of 8, 16 or 256
+  cv::Mat base(h, w, CV_8UC3);
+  cv::randu(base, 40, 250);
+  const std::vector<ScreenDot> dots = assorted_dots(w, h, 160, 7);
+  const cv::Mat ref = reference_composite(base, dots);
+  cv::Mat out, masked;
+  composite_dots(base, dots, out);
+  composite_dots(base, dots, masked, cv::Mat(h, w, CV_8UC1, cv::Scalar(255)));
+  for (const cv::Mat* m : {&out, &masked}) {
+    cv::Mat diff;
+    cv::absdiff(*m, ref, diff);
+    double worst = 0;
+    cv::minMaxLoc(diff.reshape(1), nullptr, &worst);
+    // Within one code value anywhere (the factor is quantised to 1/255, the footprint cut
+    // where it takes under 0.2 % of the light, coverage tabulated or fitted), and off by one
+    // in under 6 % of the values.
+    EXPECT_LE(worst, 1);
+    const cv::Scalar mean = cv::mean(diff);
+    for (int c = 0; c < 3; ++c) EXPECT_LT(mean[c], 0.06);
+  }
+  // So the vector kernels (no mask) and the scalar loop (a mask that keeps everything) agree
+  // to within two.
+  EXPECT_LE(cv::norm(out, masked, cv::NORM_INF), 2);
+  // And the dots did something: a fifth of the pixels at least are darker.
+  cv::Mat darker;
+  cv::compare(out, base, darker, cv::CMP_LT);
+  EXPECT_GT(cv::countNonZero(darker.reshape(1)), w * h * 3 / 5);
 }
 
 TEST(Splat, BadArgumentsNameThem) {
