@@ -140,7 +140,9 @@ def render_section(p, out, bm):
     p("")
     p("`stipple::composite_dots` (src/stipple/render/splat.h) multiplies every dot's footprint "
       "(the pigment disc convolved with a per-channel Gaussian, through the dot's 2x2 Jacobian) "
-      "into an 8-bit BGR image in linear light, in 64 x 64 tiles in parallel (oneTBB).")
+      "into an 8-bit BGR image in linear light, in 256 x 16 tiles in parallel (oneTBB), eight "
+      "pixels at a time with AVX2 (the coverage profile from piecewise cubics picked by vector "
+      "permutes, not table gathers).")
     p("")
     p("Inputs (`stipple_bench --export-render`, fixed seed), one per frame size: a base image, a "
       "smooth skin-toned shaded ellipse (a head lit from the upper left) on a grey background, "

@@ -1,9 +1,11 @@
 #include "stipple/render/splat.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <numbers>
 #include <stdexcept>
 
@@ -257,24 +259,21 @@ Quadratic quadratic(const ScreenDot& d) {
 }
 
 struct DotTerms {
-  float cx = 0, cy = 0;     // the centre, px
-  Quadratic q{};            // pixel offset -> rho^2 (mm^2)
-  float inv_A = 0;          // 1 / q.A
-  Box box{};                // the pixel box of the reach, clipped to the image
-  std::uint32_t index = 0;  // the dot's place in the caller's list
-  float reach2_mm2 = 0;     // beyond: factor 1
-  // Coverage rows, R, G, B: the rows either side of the channel's beta and the weight of the
-  // second (linear interpolation in beta).
-  std::array<const float*, 3> row{}, row_next{};
+  float cx = 0, cy = 0;  // the centre, px
+  Quadratic q{};         // pixel offset -> rho^2 (mm^2)
+  float inv_A = 0;       // 1 / q.A
+  Box box{};             // the pixel box of the reach, clipped to the image
+  float reach2_mm2 = 0;  // beyond: factor 1
+  // Coverage, R, G, B: the rows either side of the channel's beta (row_below[k] and the next)
+  // and the weight of the second (linear interpolation in beta).
   std::array<float, 3> beta_weight{};
   std::array<float, 3> col_per_mm2{};  // kCols / (r + 3 sigma)^2
   std::array<float, 3> dark{};
-  // The same rows as piecewise cubics (when all six are usable, or the table is used).
-  std::array<const PolyRow*, 3> poly{}, poly_next{};
-  std::array<float, 3> seg_per_mm2{};  // kSegments / (r + 3 sigma)^2
-  const float* halo_row = nullptr;
+  std::array<std::uint8_t, 3> row_below{};
+  bool cubics = false;  // all six rows have usable piecewise cubics
+  bool halo = false;    // a redness halo: halo_col_per_mm2 and halo (weights) below
   float halo_col_per_mm2 = 0;
-  std::array<float, 3> halo{};
+  std::array<float, 3> halo_weight{};
 };
 
 DotTerms make_terms(const ScreenDot& d, const CoverageTable& table,
@@ -297,32 +296,32 @@ DotTerms make_terms(const ScreenDot& d, const CoverageTable& table,
         std::sqrt(static_cast<double>(fp.sigma_mm[k]) * fp.sigma_mm[k] + pix_sigma * pix_sigma);
     const double rk = r + 3 * sig;
     // An absent channel: the zero row (beta = 1), darkening 0.
-    t.row[k] = t.row_next[k] = table.row(kBetaSteps);
-    t.poly[k] = t.poly_next[k] = &polys[kBetaSteps];
+    t.row_below[k] = kBetaSteps - 1;
+    t.beta_weight[k] = 1;
     if (t.dark[k] <= 0 || r <= 0 || !(rk > 0) || !std::isfinite(rk)) {
       t.dark[k] = 0;
       continue;
     }
     const int b0 = CoverageTable::row_below(sig / (r + sig), t.beta_weight[k]);
-    t.row[k] = table.row(b0);
-    t.row_next[k] = table.row(b0 + 1);
-    t.poly[k] = &polys[static_cast<std::size_t>(b0)];
-    t.poly_next[k] = &polys[static_cast<std::size_t>(b0 + 1)];
+    t.row_below[k] = static_cast<std::uint8_t>(b0);
     t.col_per_mm2[k] = static_cast<float>(kCols / (rk * rk));
-    t.seg_per_mm2[k] = static_cast<float>(kSegments / (rk * rk));
     reach = std::max(reach, rk * std::max(table.cut_fraction(b0, t.dark[k]),
                                           table.cut_fraction(b0 + 1, t.dark[k])));
   }
   const double hs = fp.halo_sigma_mm;
-  for (int k = 0; k < 3; ++k) t.halo[k] = std::clamp(fp.halo_darkening[k], 0.0f, 1.0f);
-  if (hs > 0 && std::isfinite(hs) && (t.halo[0] > 0 || t.halo[1] > 0 || t.halo[2] > 0)) {
-    t.halo_row = table.gaussian_row();
+  auto& hw = t.halo_weight;
+  for (int k = 0; k < 3; ++k) hw[k] = std::clamp(fp.halo_darkening[k], 0.0f, 1.0f);
+  if (hs > 0 && std::isfinite(hs) && (hw[0] > 0 || hw[1] > 0 || hw[2] > 0)) {
+    t.halo = true;
     t.halo_col_per_mm2 = static_cast<float>(kCols / (9 * hs * hs));
-    reach = std::max(
-        reach,
-        3 * hs * table.cut_fraction(kGaussianRow, std::max({t.halo[0], t.halo[1], t.halo[2]})));
+    reach =
+        std::max(reach, 3 * hs * table.cut_fraction(kGaussianRow, std::max({hw[0], hw[1], hw[2]})));
   }
   t.reach2_mm2 = static_cast<float>(reach * reach);
+  t.cubics = true;
+  for (int k = 0; k < 3; ++k) {
+    t.cubics = t.cubics && polys[t.row_below[k]].usable && polys[t.row_below[k] + 1u].usable;
+  }
   return t;
 }
 
@@ -370,6 +369,8 @@ inline bool row_span(const DotTerms& dt, float dy, int bx0, int bx1, int& xa, in
 // the tile's three planes (R, G, B) of kTileH rows of kStride floats.
 struct TileSpan {
   int x0, y0, bx0, bx1, by0, by1;
+  const CoverageTable* table;
+  const PolyRow* polys;
 };
 
 // The common case (no redness halo, no mask), 8 pixels at a time with AVX2 and FMA where the
@@ -388,7 +389,7 @@ __attribute__((target("avx2,fma"))) bool splat_avx2(const DotTerms& dt, const Ti
                                                     float* buf) {
   const Quadratic q = dt.q;
   const __m256 lane = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256 va = _mm256_set1_ps(q.A), one = _mm256_set1_ps(1), zero = _mm256_setzero_ps();
+  const __m256 va = _mm256_set1_ps(q.A), zero = _mm256_setzero_ps();
   const __m256 reach2 = _mm256_set1_ps(dt.reach2_mm2);
   const __m256 last_segment = _mm256_set1_ps(static_cast<float>(kSegments));
   const __m256i last_col = _mm256_set1_epi32(kCols);
@@ -397,13 +398,14 @@ __attribute__((target("avx2,fma"))) bool splat_avx2(const DotTerms& dt, const Ti
   // polynomial then gives the light taken directly.
   alignas(32) float coef[3][kDegree + 1][8];
   for (std::size_t k = 0; k < 3; ++k) {
-    scale[k] = _mm256_set1_ps(kPoly ? dt.seg_per_mm2[k] : dt.col_per_mm2[k]);
+    scale[k] = _mm256_set1_ps(kPoly ? dt.col_per_mm2[k] * (static_cast<float>(kSegments) / kCols)
+                                    : dt.col_per_mm2[k]);
     dark[k] = _mm256_set1_ps(dt.dark[k]);
     if constexpr (kPoly) {
       const __m256 wb = _mm256_set1_ps(dt.beta_weight[k]);
       for (std::size_t j = 0; j <= kDegree; ++j) {
-        const __m256 c0 = _mm256_load_ps(dt.poly[k]->coef[j].data());
-        const __m256 c1 = _mm256_load_ps(dt.poly_next[k]->coef[j].data());
+        const __m256 c0 = _mm256_load_ps(s.polys[dt.row_below[k]].coef[j].data());
+        const __m256 c1 = _mm256_load_ps(s.polys[dt.row_below[k] + 1u].coef[j].data());
         _mm256_store_ps(coef[k][j],
                         _mm256_mul_ps(_mm256_fmadd_ps(wb, _mm256_sub_ps(c1, c0), c0), dark[k]));
       }
@@ -442,13 +444,15 @@ __attribute__((target("avx2,fma"))) bool splat_avx2(const DotTerms& dt, const Ti
         } else {
           const __m256i col =
               _mm256_min_epi32(_mm256_cvttps_epi32(_mm256_mul_ps(r2, scale[k])), last_col);
-          const __m256 c0 = _mm256_i32gather_ps(dt.row[k], col, 4);
-          const __m256 c1 = _mm256_i32gather_ps(dt.row_next[k], col, 4);
+          const float* row = s.table->row(dt.row_below[k]);
+          const __m256 c0 = _mm256_i32gather_ps(row, col, 4);
+          const __m256 c1 = _mm256_i32gather_ps(row + kRowStride, col, 4);
           taken = _mm256_mul_ps(_mm256_fmadd_ps(weight[k], _mm256_sub_ps(c1, c0), c0), dark[k]);
         }
-        const __m256 f = _mm256_sub_ps(one, _mm256_and_ps(taken, inside));
+        // buf (1 - taken) = buf - buf taken, with taken 0 beyond the reach.
         float* pk = p + k * kPlane + i;
-        _mm256_storeu_ps(pk, _mm256_mul_ps(_mm256_loadu_ps(pk), f));
+        const __m256 b = _mm256_loadu_ps(pk);
+        _mm256_storeu_ps(pk, _mm256_fnmadd_ps(b, _mm256_and_ps(taken, inside), b));
       }
     }
   }
@@ -487,8 +491,10 @@ const Kernels& vector_kernels() {
 template <bool kHalo, bool kMasked>
 bool splat_rows(const DotTerms& dt, const TileSpan& s, const cv::Mat& mask, float* buf) {
   const Quadratic q = dt.q;
-  const std::array<float, 3> col = dt.col_per_mm2, dark = dt.dark, halo_w = dt.halo;
-  const std::array<const float*, 3> rows = dt.row, rows_next = dt.row_next;
+  const std::array<float, 3> col = dt.col_per_mm2, dark = dt.dark, halo_w = dt.halo_weight;
+  const std::array<const float*, 3> rows = {
+      s.table->row(dt.row_below[0]), s.table->row(dt.row_below[1]), s.table->row(dt.row_below[2])};
+  const float* halo_row = s.table->gaussian_row();
   const std::array<float, 3> wb = dt.beta_weight;
   bool any = false;
   for (int y = s.by0; y <= s.by1; ++y) {
@@ -511,11 +517,11 @@ bool splat_rows(const DotTerms& dt, const TileSpan& s, const cv::Mat& mask, floa
       const float r2 = std::max(0.0f, rho2);
       float h = 0;
       if constexpr (kHalo) {
-        h = dt.halo_row[std::min(static_cast<int>(r2 * dt.halo_col_per_mm2), kCols)];
+        h = halo_row[std::min(static_cast<int>(r2 * dt.halo_col_per_mm2), kCols)];
       }
       for (std::size_t k = 0; k < 3; ++k) {
         const int j = std::min(static_cast<int>(r2 * col[k]), kCols);
-        const float cover = rows[k][j] + wb[k] * (rows_next[k][j] - rows[k][j]);
+        const float cover = rows[k][j] + wb[k] * (rows[k][j + kRowStride] - rows[k][j]);
         float f = 1 - cover * dark[k];
         if constexpr (kHalo) f *= 1 - h * halo_w[k];
         p[k * kPlane] *= f;
@@ -526,20 +532,20 @@ bool splat_rows(const DotTerms& dt, const TileSpan& s, const cv::Mat& mask, floa
 }
 
 bool splat_into_tile(const DotTerms& dt, int x0, int y0, int x1, int y1, const cv::Mat& mask,
-                     float* buf) {
+                     const CoverageTable& table, const std::vector<PolyRow>& polys, float* buf) {
   const Box& b = dt.box;
   const TileSpan s{x0,
                    y0,
                    std::max(b.x0, x0),
                    std::min(b.x1, x1 - 1),
                    std::max(b.y0, y0),
-                   std::min(b.y1, y1 - 1)};
-  const bool halo = dt.halo_row != nullptr, masked = !mask.empty();
+                   std::min(b.y1, y1 - 1),
+                   &table,
+                   polys.data()};
+  const bool halo = dt.halo, masked = !mask.empty();
   if (!halo && !masked) {
     const Kernels& vk = vector_kernels();
-    const bool poly = dt.poly[0]->usable && dt.poly[1]->usable && dt.poly[2]->usable &&
-                      dt.poly_next[0]->usable && dt.poly_next[1]->usable && dt.poly_next[2]->usable;
-    if (SplatKernel kernel = poly ? vk.poly : vk.table) return kernel(dt, s, buf);
+    if (SplatKernel kernel = dt.cubics ? vk.poly : vk.table) return kernel(dt, s, buf);
   }
   if (halo) {
     return masked ? splat_rows<true, true>(dt, s, mask, buf)
@@ -733,7 +739,6 @@ CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> do
   tbb::parallel_for(std::size_t(0), n, [&](std::size_t i) {
     DotTerms& dt = sorted[place[i]];
     dt = make_terms(dots[i], table, polys);
-    dt.index = static_cast<std::uint32_t>(i);
     live[place[i]] = dot_box(dots[i], dt, w, h, dt.box) ? 1 : 0;
   });
 
@@ -762,8 +767,9 @@ CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> do
     }
   }
 
-  // Whether each (tile, dot) pair drew a pixel: one writer per entry, reduced per dot below.
-  std::vector<std::uint8_t> member_drew(members.size(), 0);
+  // Whether each dot drew a pixel in any tile: set by whichever tile's thread sees it draw.
+  std::unique_ptr<std::atomic<std::uint8_t>[]> drawn(new std::atomic<std::uint8_t>[n]);
+  for (std::size_t j = 0; j < n; ++j) drawn[j].store(0, std::memory_order_relaxed);
   std::vector<std::uint8_t> touched(tiles, 0);
   tbb::parallel_for(std::size_t(0), tiles, [&](std::size_t t) {
     const int tx = static_cast<int>(t % tiles_x), ty = static_cast<int>(t / tiles_x);
@@ -783,8 +789,8 @@ CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> do
     thread_local std::vector<float> buf;
     buf.assign(static_cast<std::size_t>(3 * kPlane), 1.0f);
     for (std::uint32_t m = start[t]; m < start[t + 1]; ++m) {
-      if (splat_into_tile(sorted[members[m]], x0, y0, x1, y1, mask, buf.data())) {
-        member_drew[m] = 1;
+      if (splat_into_tile(sorted[members[m]], x0, y0, x1, y1, mask, table, polys, buf.data())) {
+        drawn[members[m]].store(1, std::memory_order_relaxed);
       }
     }
     touched[t] = 1;
@@ -796,11 +802,7 @@ CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> do
   });
 
   CompositeStats stats;
-  std::vector<std::uint8_t> drawn(n, 0);
-  for (std::size_t m = 0; m < members.size(); ++m) {
-    drawn[sorted[members[m]].index] |= member_drew[m];
-  }
-  for (std::size_t i = 0; i < n; ++i) stats.dots_drawn += drawn[i];
+  for (std::size_t j = 0; j < n; ++j) stats.dots_drawn += drawn[j].load(std::memory_order_relaxed);
   for (std::size_t t = 0; t < tiles; ++t) stats.tiles_touched += touched[t];
   return stats;
 }
