@@ -459,20 +459,39 @@ __attribute__((target("avx2,fma"))) bool splat_avx2(const DotTerms& dt, const Ti
   return _mm256_movemask_ps(seen) != 0;
 }
 
+// A tile's planes set to 1 before its dots multiply in, in 32-byte stores (the build's own
+// fill uses 16).
+__attribute__((target("avx2,fma"))) void fill_ones_avx2(float* buf, std::size_t n) {
+  const __m256 one = _mm256_set1_ps(1);
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(buf + i, one);
+  for (; i < n; ++i) buf[i] = 1;
+}
+
+void fill_ones(float* buf, std::size_t n) {
+  std::fill(buf, buf + n, 1.0f);
+}
+
 struct Kernels {
   SplatKernel poly = nullptr, table = nullptr;
+  void (*fill)(float* buf, std::size_t n) = &fill_ones;
 };
 
 Kernels pick_kernels() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    return {&splat_avx2<true>, &splat_avx2<false>};
+    return {&splat_avx2<true>, &splat_avx2<false>, &fill_ones_avx2};
   }
   return {};
 }
 #else
+void fill_ones(float* buf, std::size_t n) {
+  std::fill(buf, buf + n, 1.0f);
+}
+
 struct Kernels {
   SplatKernel poly = nullptr, table = nullptr;
+  void (*fill)(float* buf, std::size_t n) = &fill_ones;
 };
 Kernels pick_kernels() {
   return {};
@@ -787,7 +806,8 @@ CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> do
     }
     // Factor buffer for this tile: three planes (R, G, B) of kTileH rows of kStride.
     thread_local std::vector<float> buf;
-    buf.assign(static_cast<std::size_t>(3 * kPlane), 1.0f);
+    buf.resize(static_cast<std::size_t>(3 * kPlane));
+    vector_kernels().fill(buf.data(), buf.size());
     for (std::uint32_t m = start[t]; m < start[t + 1]; ++m) {
       if (splat_into_tile(sorted[members[m]], x0, y0, x1, y1, mask, table, polys, buf.data())) {
         drawn[members[m]].store(1, std::memory_order_relaxed);
