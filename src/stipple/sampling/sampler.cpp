@@ -80,8 +80,9 @@ class Grid {
         for (int x = lo[0]; x <= hi[0]; ++x)
           for (int b = cell_[flat(x, y, z)]; b >= 0; b = blocks_[static_cast<size_t>(b)].next) {
             Block& B = blocks_[static_cast<size_t>(b)];
+            const int* ids = &ids_[static_cast<size_t>(b) * kSlots];
             for (int k = 0; k < B.count; ++k)
-              if (B.id[k] == id) B.rec[k].r2 = -1;
+              if (ids[k] == id) B.rec[k].r2 = -1;
           }
   }
 
@@ -97,23 +98,26 @@ class Grid {
         for (int x = lo[0]; x <= hi[0]; ++x)
           for (int b = cell_[flat(x, y, z)]; b >= 0; b = blocks_[static_cast<size_t>(b)].next) {
             const Block& B = blocks_[static_cast<size_t>(b)];
+            const int* ids = &ids_[static_cast<size_t>(b) * kSlots];
             for (int k = B.count - 1; k >= 0; --k)
-              if (f(B.rec[k], B.id[k])) return true;
+              if (f(B.rec[k], ids[k])) return true;
           }
     return false;
   }
 
  private:
-  static constexpr int kSlots = 6;  // 6 x 16 + 6 x 4 + 8 = 128 bytes: two cache lines
-  struct Block {
-    Rec rec[kSlots];
-    int id[kSlots];
+  // 8 + 7 x 16 bytes in two cache lines, the count in the first with the first records; the
+  // dots' ids, needed only by elimination, are kept apart (ids_, kSlots per block).
+  static constexpr int kSlots = 7;
+  struct alignas(64) Block {
     int count, next;  // next: the older block of the same cell, or -1
+    Rec rec[kSlots];
   };
   void push(size_t c, int id, const Rec& r) {
     int b = cell_[c];
     if (b < 0 || blocks_[static_cast<size_t>(b)].count == kSlots) {
       blocks_.push_back(Block{});
+      ids_.resize(ids_.size() + kSlots);
       blocks_.back().count = 0;
       blocks_.back().next = b;
       b = static_cast<int>(blocks_.size()) - 1;
@@ -121,7 +125,7 @@ class Grid {
     }
     Block& B = blocks_[static_cast<size_t>(b)];
     B.rec[B.count] = r;
-    B.id[B.count] = id;
+    ids_[static_cast<size_t>(b) * kSlots + static_cast<size_t>(B.count)] = id;
     ++B.count;
   }
   size_t flat(int x, int y, int z) const {
@@ -141,6 +145,7 @@ class Grid {
   int dim_[3];
   std::vector<int> cell_;  // newest block of each cell, or -1
   std::vector<Block> blocks_;
+  std::vector<int> ids_;
 };
 
 struct Layer {
