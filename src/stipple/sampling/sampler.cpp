@@ -87,21 +87,21 @@ class Grid {
   }
 
   // Calls f(rec, id) for the dots listed in the cells overlapping the cube
-  // [p - max(r, base), p + max(r, base)], newest first; stops and returns true as soon as f
-  // does. A dot may be met more than once.
+  // [p - max(r, base), p + max(r, base)], p's own cell first (a conflict, when there is one,
+  // most often lies there, and the query stops at the first), newest first within a cell; stops
+  // and returns true as soon as f does. A dot may be met more than once.
   template <class F>
   bool any(const Vec3& p, double r, F&& f) const {
     int lo[3], hi[3];
     range(p, std::max(r, base_), lo, hi);
+    const size_t home = index(p);
+    if (scan(home, f)) return true;
     for (int z = lo[2]; z <= hi[2]; ++z)
       for (int y = lo[1]; y <= hi[1]; ++y)
-        for (int x = lo[0]; x <= hi[0]; ++x)
-          for (int b = cell_[flat(x, y, z)]; b >= 0; b = blocks_[static_cast<size_t>(b)].next) {
-            const Block& B = blocks_[static_cast<size_t>(b)];
-            const int* ids = &ids_[static_cast<size_t>(b) * kSlots];
-            for (int k = B.count - 1; k >= 0; --k)
-              if (f(B.rec[k], ids[k])) return true;
-          }
+        for (int x = lo[0]; x <= hi[0]; ++x) {
+          const size_t c = flat(x, y, z);
+          if (c != home && scan(c, f)) return true;
+        }
     return false;
   }
 
@@ -113,6 +113,16 @@ class Grid {
     int count, next;  // next: the older block of the same cell, or -1
     Rec rec[kSlots];
   };
+  template <class F>
+  bool scan(size_t c, F& f) const {
+    for (int b = cell_[c]; b >= 0; b = blocks_[static_cast<size_t>(b)].next) {
+      const Block& B = blocks_[static_cast<size_t>(b)];
+      const int* ids = &ids_[static_cast<size_t>(b) * kSlots];
+      for (int k = B.count - 1; k >= 0; --k)
+        if (f(B.rec[k], ids[k])) return true;
+    }
+    return false;
+  }
   void push(size_t c, int id, const Rec& r) {
     int b = cell_[c];
     if (b < 0 || blocks_[static_cast<size_t>(b)].count == kSlots) {
