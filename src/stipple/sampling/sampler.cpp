@@ -189,7 +189,7 @@ class Sampler {
       // every dot lies within it and is listed once.
       const size_t i = spacing.size() * 9 / 10;
       std::nth_element(spacing.begin(), spacing.begin() + static_cast<long>(i), spacing.end());
-      dense_spacing_mm_ = spacing[i];
+      grid_spacing_mm_ = spacing[i];
     }
   }
 
@@ -254,7 +254,7 @@ class Sampler {
     const float rc2 = static_cast<float>(rc * rc);
     const bool conflict = grid.any(c, rc, [&](const Grid::Rec& q, int) {
       const float dx = q.x - cx, dy = q.y - cy, dz = q.z - cz;
-      return dx * dx + dy * dy + dz * dz < std::max(rc2, q.r2);  // removed: r2 < 0
+      return q.r2 >= 0 && dx * dx + dy * dy + dz * dz < std::max(rc2, q.r2);  // r2 < 0: removed
     });
     if (conflict) return -1;
     pts_.push_back({c, surface_normal(surface_, c), n, s_full, session, true});
@@ -383,7 +383,7 @@ class Sampler {
     Layer L{params_.grow_kappa * (session == 1 ? 1.0 : 0.95), 1.0 / std::sqrt(cum_share)};
     std::unique_ptr<Grid> grid;
     for (int attempt = 0; attempt < 12; ++attempt) {
-      grid = std::make_unique<Grid>(lo_, hi_, L.radius(dense_spacing_mm_));
+      grid = std::make_unique<Grid>(lo_, hi_, L.radius(grid_spacing_mm_));
       std::vector<int> active;
       for (size_t id = 0; id < pts_.size(); ++id) {
         if (!pts_[id].alive) continue;
@@ -408,7 +408,7 @@ class Sampler {
   Rng rng_;
   std::vector<int> texels_;
   Vec3 lo_, hi_;
-  double dense_spacing_mm_ = 1.0;
+  double grid_spacing_mm_ = 1.0;
   bool shared_centre_ = false;
   std::vector<Pt> pts_;
   std::vector<std::vector<Vec2>> ring_;
