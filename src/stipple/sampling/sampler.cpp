@@ -304,14 +304,15 @@ class Sampler {
     }
   }
 
-  // One candidate per treated texel, in random order: finds what growth did not reach.
-  // The first session tries every texel; later ones every stride-th, since every island already
-  // holds dots of the first session to grow from.
+  // One candidate per treated texel (at a random point in it), in texel order: finds what growth
+  // did not reach. The first session tries every texel; later ones every stride-th, since every
+  // island already holds dots of the first session to grow from. Texel order, not a shuffle:
+  // nearly every try fails once growth has covered a region, and in texel order those tries read
+  // neighbouring grid cells and texels, in cache; where growth starts does not matter.
   void sweep(int session, const Layer& L, Grid& grid) {
     std::vector<int> order;
     const size_t stride = session == 1 ? 1 : 7;
     for (size_t i = 0; i < texels_.size(); i += stride) order.push_back(texels_[i]);
-    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng_.below(i)]);
     const int res = field_.res, w = res + 2;
     std::vector<int> active;
     for (int k : order) {
