@@ -261,7 +261,38 @@ class Sampler {
     ++alive_;
     const int id = static_cast<int>(pts_.size()) - 1;
     grid.insert(id, c, rc);
+    crowd2_.push_back(2.25f);
+    if (crowd_valid_) note_crowding(id, cx, cy, cz, rc, grid);
     return id;
+  }
+
+  // Elimination's crowding (see eliminate()), kept as the dots arrive: every pair of a new dot
+  // and a neighbour is met once, when the later of the two is inserted, and lowers both their
+  // squared ratios (earlier sessions' dots need none). The scan reaches 1.5 max(r, base), which
+  // covers every pair crowding() would meet for a dot of radius <= base, whichever came first;
+  // so for those dots crowd2_ is at most the exact value, a valid key for the lazy greedy
+  // elimination (popped keys are re-checked), and the initial crowding query per new dot is
+  // saved. Dots of larger radius (sparse edges) are measured exactly at elimination.
+  void note_crowding(int id, float cx, float cy, float cz, double rc, const Grid& grid) {
+    const float rc2 = static_cast<float>(rc * rc);
+    float best = 2.25f;
+    grid.any(Vec3(cx, cy, cz), 1.5 * std::max(rc, grid.base_radius()),
+             [&](const Grid::Rec& q, int o) {
+               if (o != id && q.r2 >= 0) {
+                 const float dx = q.x - cx, dy = q.y - cy, dz = q.z - cz;
+                 const float d2 = dx * dx + dy * dy + dz * dz, m2 = std::max(rc2, q.r2);
+                 if (d2 < 2.25f * m2) {
+                   const float ratio2 = d2 / m2;
+                   best = std::min(best, ratio2);
+                   if (o >= session_first_id_) {
+                     float& other = crowd2_[static_cast<size_t>(o)];
+                     other = std::min(other, ratio2);
+                   }
+                 }
+               }
+               return false;
+             });
+    crowd2_[static_cast<size_t>(id)] = std::min(crowd2_[static_cast<size_t>(id)], best);
   }
 
   // Grows the layer from `active` until no active dot can place a neighbour.
@@ -332,6 +363,8 @@ class Sampler {
   // smallest distance to a neighbour over the larger of the two conflict radii (the conflict
   // rule's own measure). Removing a dot only ever raises its neighbours' values, so a popped
   // value is re-checked and pushed back when stale (lazy greedy): no neighbour updates needed.
+  // Any key at or below a dot's value works the same way, so the initial keys are those kept
+  // during growth (note_crowding) where they are valid.
   void eliminate(int session, size_t excess, const Layer& L, Grid& grid) {
     // Squared distances over squared radii, on the grid's packed records; one root at the end.
     auto crowding = [&](int id) {
@@ -353,8 +386,11 @@ class Sampler {
     using Entry = std::pair<double, int>;
     std::vector<Entry> entries;
     for (size_t id = 0; id < pts_.size(); ++id) {
-      if (pts_[id].alive && pts_[id].session == session)
-        entries.emplace_back(crowding(static_cast<int>(id)), static_cast<int>(id));
+      if (!pts_[id].alive || pts_[id].session != session) continue;
+      const bool kept = crowd_valid_ && L.radius(pts_[id].s_full) <= grid.base_radius();
+      entries.emplace_back(
+          kept ? std::sqrt(static_cast<double>(crowd2_[id])) : crowding(static_cast<int>(id)),
+          static_cast<int>(id));
     }
     std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap(std::greater<>{},
                                                                         std::move(entries));
@@ -383,8 +419,11 @@ class Sampler {
     // 5 % tighter, which spares a second growth pass.
     Layer L{params_.grow_kappa * (session == 1 ? 1.0 : 0.95), 1.0 / std::sqrt(cum_share)};
     std::unique_ptr<Grid> grid;
+    session_first_id_ = static_cast<int>(pts_.size());
     for (int attempt = 0; attempt < 12; ++attempt) {
       grid = std::make_unique<Grid>(lo_, hi_, L.radius(grid_spacing_mm_));
+      // Radii change with kappa: after a second pass elimination measures every dot afresh.
+      crowd_valid_ = attempt == 0;
       std::vector<int> active;
       for (size_t id = 0; id < pts_.size(); ++id) {
         if (!pts_[id].alive) continue;
@@ -412,6 +451,9 @@ class Sampler {
   double grid_spacing_mm_ = 1.0;
   bool shared_centre_ = false;
   std::vector<Pt> pts_;
+  std::vector<float> crowd2_;  // per dot: squared crowding of this session's dots (see above)
+  bool crowd_valid_ = false;
+  int session_first_id_ = 0;  // this session's dots have ids from here on
   std::vector<std::vector<Vec2>> ring_;
   int alive_ = 0;
 };
