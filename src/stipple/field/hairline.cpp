@@ -253,6 +253,8 @@ Hairline build_hairline(const HairlineSpec& spec, const Head& head, const Radial
   for (size_t k = 0; k < h.ahead_chart.size(); ++k) {
     if (k >= n_curve || k % 8 == 0 || k + 1 == n_curve) h.ahead_coarse.push_back(h.ahead_chart[k]);
   }
+  h.ahead_slabs = PolygonSlabs(h.ahead_chart);
+  h.ahead_coarse_slabs = PolygonSlabs(h.ahead_coarse);
   h.index = PointIndex(h.curve_mm);
   return h;
 }
@@ -279,7 +281,7 @@ double hairline_signed_distance_mm(const Hairline& h, const ScalpChart& chart, c
     // The line runs left to right over the front, so the side ahead (the face) is on its left.
     return t.x() * q.y() - t.y() * q.x() > 0 ? -d : d;
   }
-  return point_in_polygon(d > 5 ? h.ahead_coarse : h.ahead_chart, pc) ? -d : d;
+  return (d > 5 ? h.ahead_coarse_slabs : h.ahead_slabs).contains(pc) ? -d : d;
 }
 
 const Vec3& hairline_point(const Hairline& h, const std::string& name) {

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "stipple/field/polygon2d.h"
 #include "stipple/field/scalp_chart.h"
 #include "stipple/geometry/point_index.h"
 #include "stipple/head/head.h"
@@ -28,7 +29,8 @@ struct Hairline {
   // The same through every 8th line point (4 mm), for points more than 5 mm from the line,
   // where a 4 mm chord of the smooth line cannot change the side.
   std::vector<Vec2> ahead_coarse;
-  PointIndex index;  // over curve_mm
+  PolygonSlabs ahead_slabs, ahead_coarse_slabs;  // the two, indexed for the side test
+  PointIndex index;                              // over curve_mm
 };
 
 // Builds the hairline on `head` (landmarks glabella, left/right_canthus, left/right_tragion).

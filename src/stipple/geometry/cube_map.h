@@ -55,13 +55,12 @@ struct CubeStencil {
   double fu, fv;
 };
 
-inline CubeStencil cube_stencil(const Vec3& d, int res) {
+// The stencil of face coordinates (a, b) on face `face`: several tables of different resolutions
+// about the same centre (the surface radii, the baked field) share one face projection.
+inline CubeStencil cube_stencil_on_face(int face, double a, double b, int res) {
   CubeStencil s;
-  s.face = cube_major_face(d);
-  const CubeFace& F = cube_face(s.face);
-  const double z = d.dot(F.axis);
-  const double tu = cube_texel_coord(d.dot(F.u) / z, res),
-               tv = cube_texel_coord(d.dot(F.v) / z, res);
+  s.face = face;
+  const double tu = cube_texel_coord(a, res), tv = cube_texel_coord(b, res);
   const int w = res + 2;
   s.i = std::clamp(static_cast<int>(tu), 0, w - 2);
   s.j = std::clamp(static_cast<int>(tv), 0, w - 2);
@@ -69,6 +68,13 @@ inline CubeStencil cube_stencil(const Vec3& d, int res) {
   s.fv = std::clamp(tv - s.j, 0.0, 1.0);
   s.index = (s.face * w + s.j) * w + s.i;
   return s;
+}
+
+inline CubeStencil cube_stencil(const Vec3& d, int res) {
+  const int face = cube_major_face(d);
+  const CubeFace& F = cube_face(face);
+  const double z = d.dot(F.axis);
+  return cube_stencil_on_face(face, d.dot(F.u) / z, d.dot(F.v) / z, res);
 }
 
 template <class T>

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <vector>
 
 namespace stipple {
 namespace {
@@ -44,9 +45,15 @@ RadialSurface build_radial_surface(const TriMesh& mesh, const Vec3& centre, int 
   const int w = res + 2;
   s.radius_mm.assign(6 * w * w, -1.0f);
 
+  // Each texel's unit ray direction, once per face rather than once per triangle that covers it.
+  std::vector<Vec3> dirs(static_cast<size_t>(w) * w);
   for (int f = 0; f < 6; ++f) {
     const CubeFace& B = cube_face(f);
     float* face = s.radius_mm.data() + f * w * w;
+    for (int j = 0; j < w; ++j)
+      for (int i = 0; i < w; ++i)
+        dirs[static_cast<size_t>(j) * w + i] =
+            (B.axis + cube_face_coord(i, res) * B.u + cube_face_coord(j, res) * B.v).normalized();
     for (Eigen::Index t = 0; t < mesh.F.rows(); ++t) {
       const Vec3 p[3] = {mesh.V.row(mesh.F(t, 0)), mesh.V.row(mesh.F(t, 1)),
                          mesh.V.row(mesh.F(t, 2))};
@@ -64,14 +71,19 @@ RadialSurface build_radial_surface(const TriMesh& mesh, const Vec3& centre, int 
         bmin = std::min(bmin, b), bmax = std::max(bmax, b);
       }
       if (!in_front) continue;
-      const int i0 = std::max(0, static_cast<int>(std::floor(cube_texel_coord(amin, res))));
-      const int i1 = std::min(w - 1, static_cast<int>(std::ceil(cube_texel_coord(amax, res))));
-      const int j0 = std::max(0, static_cast<int>(std::floor(cube_texel_coord(bmin, res))));
-      const int j1 = std::min(w - 1, static_cast<int>(std::ceil(cube_texel_coord(bmax, res))));
+      // Texel i's centre is at texel coordinate i: only centres inside the triangle's projected
+      // bounding box can hit it (the slack of 1e-6 texel keeps the rays the intersection's own
+      // 1e-9 edge tolerance admits; floor / ceil of the box tried ~4x more texels, all misses).
+      constexpr double kSlack = 1e-6;
+      const int i0 = std::max(0, static_cast<int>(std::ceil(cube_texel_coord(amin, res) - kSlack)));
+      const int i1 =
+          std::min(w - 1, static_cast<int>(std::floor(cube_texel_coord(amax, res) + kSlack)));
+      const int j0 = std::max(0, static_cast<int>(std::ceil(cube_texel_coord(bmin, res) - kSlack)));
+      const int j1 =
+          std::min(w - 1, static_cast<int>(std::floor(cube_texel_coord(bmax, res) + kSlack)));
       for (int j = j0; j <= j1; ++j) {
         for (int i = i0; i <= i1; ++i) {
-          const Vec3 dir =
-              (B.axis + cube_face_coord(i, res) * B.u + cube_face_coord(j, res) * B.v).normalized();
+          const Vec3& dir = dirs[static_cast<size_t>(j) * w + i];
           const double hit = intersect(centre, dir, p[0], p[1], p[2]);
           if (hit > 0 && hit > face[j * w + i]) face[j * w + i] = static_cast<float>(hit);
         }
