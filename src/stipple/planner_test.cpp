@@ -147,50 +147,59 @@ INSTANTIATE_TEST_SUITE_P(Examples, Example, ::testing::ValuesIn(kExamples), [](c
 // Across the hairline the realised density rises monotonically, in 1 mm bins of the signed
 // distance to the wandered line, from the sentinels ahead of it to full density behind it.
 TEST(Planner, HairlineDensityRisesMonotonically) {
-  const PlanRun& run = run_example("norwood-v");
-  const HairlineSpec& h = run.result.plan.hairline;
+  // One plan's frontal hairline holds ~150 dots a 1 mm bin, so one seed's bins carry a few per
+  // cent of counting noise: the rise is judged on four seeds pooled, which keeps the test on
+  // the design and the sampler rather than on one draw.
+  const Plan base = load_plan(std::string(STIPPLE_SOURCE_DIR) + "/examples/norwood-v.json");
+  const HairlineSpec& h = base.hairline;
   const double lo = -h.sentinel_depth_mm, hi = h.transition_width_mm + 2;
   const int bins = static_cast<int>(std::round(hi - lo));
   std::vector<double> area(static_cast<size_t>(bins), 0), dots(static_cast<size_t>(bins), 0);
   std::vector<double> due(static_cast<size_t>(bins), 0);  // the exact field's dots in each bin
-  // Only the frontal hairline, between the frontotemporal points (x within their span), where
-  // the zone behind the line is the hairline zone alone.
-  const double x_max = std::abs(hairline_point(run.field.hairline, "right_frontotemporal").x()) - 5;
-  auto bin_of = [&](const Vec3& p) {
-    if (std::abs(p.x()) > x_max) return -1;
-    const double sd = hairline_signed_distance_mm(run.field.hairline, run.field.chart, p);
-    const int b = static_cast<int>(std::floor(sd - lo));
-    return b >= 0 && b < bins ? b : -1;
-  };
-  const FieldGrid& g = run.grid;
-  // Texels are ~1 mm: sub-sample each one 4 x 4 for the bin areas.
-  for (size_t k = 0; k < g.area_mm2.size(); ++k) {
-    if (g.area_mm2[k] <= 0 || g.point_mm[k].z() < 0 || g.point_mm[k].y() < 0) continue;
-    const int b0 = bin_of(g.point_mm[k]);
-    if (b0 < 0 && std::abs(hairline_signed_distance_mm(run.field.hairline, run.field.chart,
-                                                       g.point_mm[k])) > 30)
-      continue;
-    const int res = g.res, w = res + 2;
-    const int f = static_cast<int>(k) / (w * w), j = (static_cast<int>(k) / w) % w,
-              i = static_cast<int>(k) % w;
-    for (int a = 0; a < 4; ++a) {
-      for (int c = 0; c < 4; ++c) {
-        const Vec3 d = cube_texel_direction(f, i, j, res) +
-                       ((a + 0.5) / 4 - 0.5) * (2.0 / res) * cube_face(f).u +
-                       ((c + 0.5) / 4 - 0.5) * (2.0 / res) * cube_face(f).v;
-        const Vec3 p = project_to_surface(run.field.surface, g.centre + d);
-        const int b = bin_of(p);
-        if (b >= 0) {
-          area[static_cast<size_t>(b)] += g.area_mm2[k] / 16 * 0.01;
-          due[static_cast<size_t>(b)] +=
-              g.area_mm2[k] / 16 * 0.01 * evaluate_field(run.field, p).dots_per_cm2;
+  for (std::uint64_t seed : {1, 2, 3, 4}) {
+    Plan plan = base;
+    plan.seed = seed;
+    const PlanRun run = run_plan_detailed(plan);
+    // Only the frontal hairline, between the frontotemporal points (x within their span),
+    // where the zone behind the line is the hairline zone alone.
+    const double x_max =
+        std::abs(hairline_point(run.field.hairline, "right_frontotemporal").x()) - 5;
+    auto bin_of = [&](const Vec3& p) {
+      if (std::abs(p.x()) > x_max) return -1;
+      const double sd = hairline_signed_distance_mm(run.field.hairline, run.field.chart, p);
+      const int b = static_cast<int>(std::floor(sd - lo));
+      return b >= 0 && b < bins ? b : -1;
+    };
+    const FieldGrid& g = run.grid;
+    // Texels are ~1 mm: sub-sample each one 4 x 4 for the bin areas.
+    for (size_t k = 0; k < g.area_mm2.size(); ++k) {
+      if (g.area_mm2[k] <= 0 || g.point_mm[k].z() < 0 || g.point_mm[k].y() < 0) continue;
+      const int b0 = bin_of(g.point_mm[k]);
+      if (b0 < 0 && std::abs(hairline_signed_distance_mm(run.field.hairline, run.field.chart,
+                                                         g.point_mm[k])) > 30)
+        continue;
+      const int res = g.res, w = res + 2;
+      const int f = static_cast<int>(k) / (w * w), j = (static_cast<int>(k) / w) % w,
+                i = static_cast<int>(k) % w;
+      for (int a = 0; a < 4; ++a) {
+        for (int c = 0; c < 4; ++c) {
+          const Vec3 d = cube_texel_direction(f, i, j, res) +
+                         ((a + 0.5) / 4 - 0.5) * (2.0 / res) * cube_face(f).u +
+                         ((c + 0.5) / 4 - 0.5) * (2.0 / res) * cube_face(f).v;
+          const Vec3 p = project_to_surface(run.field.surface, g.centre + d);
+          const int b = bin_of(p);
+          if (b >= 0) {
+            area[static_cast<size_t>(b)] += g.area_mm2[k] / 16 * 0.01;
+            due[static_cast<size_t>(b)] +=
+                g.area_mm2[k] / 16 * 0.01 * evaluate_field(run.field, p).dots_per_cm2;
+          }
         }
       }
     }
-  }
-  for (const Dot& d : run.result.dots) {
-    const int b = bin_of(d.position_mm);
-    if (b >= 0) dots[static_cast<size_t>(b)] += 1;
+    for (const Dot& d : run.result.dots) {
+      const int b = bin_of(d.position_mm);
+      if (b >= 0) dots[static_cast<size_t>(b)] += 1;
+    }
   }
   std::vector<double> density(static_cast<size_t>(bins));
   for (int b = 0; b < bins; ++b)
@@ -199,8 +208,9 @@ TEST(Planner, HairlineDensityRisesMonotonically) {
   EXPECT_GT(full, 0.8 * h.density_per_cm2);
   EXPECT_LT(density.front(), 0.1 * full);  // sparse sentinels ahead of the line
   // Bin after bin the density never falls by more than the counting noise of a 1 mm bin
-  // (~150 dots: a few per cent of full), and wherever the design rises by more than 10 % of
-  // full from one bin to the next, the realised density rises too.
+  // (~600 dots over the four seeds: a few per cent of full; the largest fall is ~1.6 %), and
+  // wherever the design rises by more than 10 % of full from one bin to the next, the realised
+  // density rises too.
   for (int b = 1; b < bins; ++b) {
     const size_t i = static_cast<size_t>(b);
     EXPECT_GE(density[i], density[i - 1] - 0.05 * full)
