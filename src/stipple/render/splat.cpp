@@ -123,14 +123,13 @@ struct CoverageTable {
       }
     });
   }
-  // The cut radius of row `index` at a darkening, as a fraction of the row's full reach
-  // (r + 3 sigma); columns are uniform in x^2.
-  double cut_fraction(int index, float dark) const {
+  // The squared cut radius of row `index` at a darkening, as a fraction of the row's full reach
+  // squared, (r + 3 sigma)^2: columns are uniform in x^2.
+  double cut_fraction2(int index, float dark) const {
     if (!(dark > 0)) return 0;
     const int level = std::min(kDarkLevels, static_cast<int>(std::ceil(dark * kDarkLevels)));
-    return std::sqrt(
-        static_cast<double>(cut[static_cast<std::size_t>(index * (kDarkLevels + 1) + level)]) /
-        kCols);
+    return static_cast<double>(cut[static_cast<std::size_t>(index * (kDarkLevels + 1) + level)]) /
+           kCols;
   }
   // The rows either side of a beta, and the weight of the second.
   static int row_below(double beta, float& weight) {
@@ -289,7 +288,7 @@ DotTerms make_terms(const ScreenDot& d, const CoverageTable& table,
   t.cy = d.y_px;
   t.q = quadratic(d);
   t.inv_A = t.q.A > 0 ? 1 / t.q.A : 0;
-  double reach = 0;
+  double reach2 = 0;
   for (int k = 0; k < 3; ++k) {
     t.dark[k] = std::clamp(fp.darkening[k], 0.0f, 1.0f);
     const double sig =
@@ -305,8 +304,9 @@ DotTerms make_terms(const ScreenDot& d, const CoverageTable& table,
     const int b0 = CoverageTable::row_below(sig / (r + sig), t.beta_weight[k]);
     t.row_below[k] = static_cast<std::uint8_t>(b0);
     t.col_per_mm2[k] = static_cast<float>(kCols / (rk * rk));
-    reach = std::max(reach, rk * std::max(table.cut_fraction(b0, t.dark[k]),
-                                          table.cut_fraction(b0 + 1, t.dark[k])));
+    reach2 = std::max(reach2, rk * rk *
+                                  std::max(table.cut_fraction2(b0, t.dark[k]),
+                                           table.cut_fraction2(b0 + 1, t.dark[k])));
   }
   const double hs = fp.halo_sigma_mm;
   auto& hw = t.halo_weight;
@@ -314,10 +314,10 @@ DotTerms make_terms(const ScreenDot& d, const CoverageTable& table,
   if (hs > 0 && std::isfinite(hs) && (hw[0] > 0 || hw[1] > 0 || hw[2] > 0)) {
     t.halo = true;
     t.halo_col_per_mm2 = static_cast<float>(kCols / (9 * hs * hs));
-    reach =
-        std::max(reach, 3 * hs * table.cut_fraction(kGaussianRow, std::max({hw[0], hw[1], hw[2]})));
+    reach2 = std::max(
+        reach2, 9 * hs * hs * table.cut_fraction2(kGaussianRow, std::max({hw[0], hw[1], hw[2]})));
   }
-  t.reach2_mm2 = static_cast<float>(reach * reach);
+  t.reach2_mm2 = static_cast<float>(reach2);
   t.cubics = true;
   for (int k = 0; k < 3; ++k) {
     t.cubics = t.cubics && polys[t.row_below[k]].usable && polys[t.row_below[k] + 1u].usable;
@@ -333,10 +333,9 @@ bool dot_box(const ScreenDot& d, const DotTerms& terms, int w, int h, Box& box) 
   // J = m^-1 = [m11 -m01; -m10 m00] / det; half-extent in x of J * disc(reach) is
   // reach * |row 0 of J|.
   const double reach = std::sqrt(static_cast<double>(terms.reach2_mm2));
-  const double ex =
-      reach * std::hypot(static_cast<double>(d.m11), static_cast<double>(d.m01)) / std::abs(det);
-  const double ey =
-      reach * std::hypot(static_cast<double>(d.m10), static_cast<double>(d.m00)) / std::abs(det);
+  const double m00 = d.m00, m01 = d.m01, m10 = d.m10, m11 = d.m11;
+  const double ex = reach * std::sqrt(m11 * m11 + m01 * m01) / std::abs(det);
+  const double ey = reach * std::sqrt(m10 * m10 + m00 * m00) / std::abs(det);
   if (!std::isfinite(ex) || !std::isfinite(ey) || !std::isfinite(d.x_px) ||
       !std::isfinite(d.y_px)) {
     return false;
