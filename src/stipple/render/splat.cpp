@@ -163,10 +163,20 @@ constexpr int kSegments = 7;
 constexpr int kDegree = 3;
 constexpr float kPolyTolerance = 1e-3f;
 
+// Smooth rows (beta from ~0.27 up: most healed dots, whose blur is comparable to their
+// radius) fit one polynomial over the whole of t in [0, 1) to within kPolyTolerance, degree 8
+// in v = 2 t - 1; that needs no permutes at all, only fused multiply-adds, and a lane-crossing
+// permute costs two cycles where a fused multiply-add costs half of one (measured on the
+// EPYC we run on: twelve permutes were the vector kernel's bound).
+constexpr int kGlobalDegree = 8;
+
 struct PolyRow {
   // coef[j][s]: the coefficient of u^j in segment s, u = kSegments t - s in [0, 1).
   alignas(32) std::array<std::array<float, 8>, kDegree + 1> coef{};
   bool usable = false;
+  // global[j]: the coefficient of v^j, v = 2 t - 1, over the whole row.
+  std::array<float, kGlobalDegree + 1> global{};
+  bool global_usable = false;
 };
 
 std::vector<PolyRow> fit_poly_rows(const CoverageTable& table) {
@@ -197,6 +207,31 @@ std::vector<PolyRow> fit_poly_rows(const CoverageTable& table) {
       }
     }
     out.usable = worst <= kPolyTolerance;
+    // The whole row at once, least squares in the monomials of v = 2 t - 1 (conditioned well
+    // enough on [-1, 1] at degree 8 for double precision).
+    Eigen::MatrixXd a(kCols, kGlobalDegree + 1);
+    Eigen::VectorXd b(kCols);
+    for (int j = 0; j < kCols; ++j) {
+      const double v = 2 * (j + 0.5) / kCols - 1;
+      double p = 1;
+      for (int d = 0; d <= kGlobalDegree; ++d, p *= v) a(j, d) = p;
+      b(j) = row[j];
+    }
+    const Eigen::VectorXd c = a.householderQr().solve(b);
+    for (int d = 0; d <= kGlobalDegree; ++d) {
+      out.global[static_cast<std::size_t>(d)] = static_cast<float>(c(d));
+    }
+    // Judged in the float arithmetic the kernel uses.
+    double worst_global = 0;
+    for (int j = 0; j < kCols; ++j) {
+      const float v = static_cast<float>(2 * (j + 0.5) / kCols - 1);
+      float p = out.global[kGlobalDegree];
+      for (int d = kGlobalDegree - 1; d >= 0; --d) {
+        p = std::fma(p, v, out.global[static_cast<std::size_t>(d)]);
+      }
+      worst_global = std::max(worst_global, std::abs(static_cast<double>(p) - row[j]));
+    }
+    out.global_usable = worst_global <= kPolyTolerance;
   });
   return rows;
 }
@@ -269,6 +304,7 @@ struct DotTerms {
   std::array<float, 3> col_per_mm2{};  // kCols / (r + 3 sigma)^2
   std::array<float, 3> dark{};
   std::array<std::uint8_t, 3> row_below{};
+  bool global = false;  // all six rows have usable global polynomials
   bool cubics = false;  // all six rows have usable piecewise cubics
   bool halo = false;    // a redness halo: halo_col_per_mm2 and halo (weights) below
   float halo_col_per_mm2 = 0;
@@ -318,9 +354,11 @@ DotTerms make_terms(const ScreenDot& d, const CoverageTable& table,
         reach2, 9 * hs * hs * table.cut_fraction2(kGaussianRow, std::max({hw[0], hw[1], hw[2]})));
   }
   t.reach2_mm2 = static_cast<float>(reach2);
-  t.cubics = true;
+  t.cubics = t.global = true;
   for (int k = 0; k < 3; ++k) {
     t.cubics = t.cubics && polys[t.row_below[k]].usable && polys[t.row_below[k] + 1u].usable;
+    t.global =
+        t.global && polys[t.row_below[k]].global_usable && polys[t.row_below[k] + 1u].global_usable;
   }
   return t;
 }
@@ -383,7 +421,10 @@ struct TileSpan {
 using SplatKernel = bool (*)(const DotTerms& dt, const TileSpan& s, float* buf);
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-template <bool kPoly>
+// How the kernel gets a pixel's coverage.
+enum class Profile { kGlobal, kCubics, kTable };
+
+template <Profile kMode>
 __attribute__((target("avx2,fma"))) bool splat_avx2(const DotTerms& dt, const TileSpan& s,
                                                     float* buf) {
   const Quadratic q = dt.q;
@@ -392,15 +433,26 @@ __attribute__((target("avx2,fma"))) bool splat_avx2(const DotTerms& dt, const Ti
   const __m256 reach2 = _mm256_set1_ps(dt.reach2_mm2);
   const __m256 last_segment = _mm256_set1_ps(static_cast<float>(kSegments));
   const __m256i last_col = _mm256_set1_epi32(kCols);
+  constexpr bool kPoly = kMode == Profile::kCubics;
+  const __m256 one = _mm256_set1_ps(1), minus_one = _mm256_set1_ps(-1);
   __m256 scale[3], dark[3], weight[3];
-  // The cubics' coefficients, interpolated in beta and times the channel's darkening: the
+  // The polynomials' coefficients, interpolated in beta and times the channel's darkening: the
   // polynomial then gives the light taken directly.
   alignas(32) float coef[3][kDegree + 1][8];
+  __m256 global[3][kGlobalDegree + 1];
   for (std::size_t k = 0; k < 3; ++k) {
-    scale[k] = _mm256_set1_ps(kPoly ? dt.col_per_mm2[k] * (static_cast<float>(kSegments) / kCols)
-                                    : dt.col_per_mm2[k]);
+    const float per_col = kMode == Profile::kCubics   ? static_cast<float>(kSegments) / kCols
+                          : kMode == Profile::kGlobal ? 2.0f / kCols
+                                                      : 1.0f;
+    scale[k] = _mm256_set1_ps(dt.col_per_mm2[k] * per_col);
     dark[k] = _mm256_set1_ps(dt.dark[k]);
-    if constexpr (kPoly) {
+    if constexpr (kMode == Profile::kGlobal) {
+      const PolyRow &r0 = s.polys[dt.row_below[k]], &r1 = s.polys[dt.row_below[k] + 1u];
+      for (std::size_t j = 0; j <= kGlobalDegree; ++j) {
+        global[k][j] = _mm256_set1_ps(
+            dt.dark[k] * (r0.global[j] + dt.beta_weight[k] * (r1.global[j] - r0.global[j])));
+      }
+    } else if constexpr (kPoly) {
       const __m256 wb = _mm256_set1_ps(dt.beta_weight[k]);
       for (std::size_t j = 0; j <= kDegree; ++j) {
         const __m256 c0 = _mm256_load_ps(s.polys[dt.row_below[k]].coef[j].data());
@@ -430,7 +482,16 @@ __attribute__((target("avx2,fma"))) bool splat_avx2(const DotTerms& dt, const Ti
       seen = _mm256_or_ps(seen, inside);
       for (std::size_t k = 0; k < 3; ++k) {
         __m256 taken;  // coverage x darkening
-        if constexpr (kPoly) {
+        __m256 mask = inside;
+        if constexpr (kMode == Profile::kGlobal) {
+          // v = 2 t - 1; nothing from t >= 1 on, as in the table.
+          const __m256 v = _mm256_fmadd_ps(r2, scale[k], minus_one);
+          mask = _mm256_and_ps(mask, _mm256_cmp_ps(v, one, _CMP_LT_OQ));
+          taken = global[k][kGlobalDegree];
+          for (int j = kGlobalDegree - 1; j >= 0; --j) {
+            taken = _mm256_fmadd_ps(taken, v, global[k][j]);
+          }
+        } else if constexpr (kPoly) {
           const auto& c = coef[k];
           const __m256 t = _mm256_min_ps(_mm256_mul_ps(r2, scale[k]), last_segment);
           const __m256 seg = _mm256_floor_ps(t);
@@ -451,7 +512,7 @@ __attribute__((target("avx2,fma"))) bool splat_avx2(const DotTerms& dt, const Ti
         // buf (1 - taken) = buf - buf taken, with taken 0 beyond the reach.
         float* pk = p + k * kPlane + i;
         const __m256 b = _mm256_loadu_ps(pk);
-        _mm256_storeu_ps(pk, _mm256_fnmadd_ps(b, _mm256_and_ps(taken, inside), b));
+        _mm256_storeu_ps(pk, _mm256_fnmadd_ps(b, _mm256_and_ps(taken, mask), b));
       }
     }
   }
@@ -472,14 +533,15 @@ void fill_ones(float* buf, std::size_t n) {
 }
 
 struct Kernels {
-  SplatKernel poly = nullptr, table = nullptr;
+  SplatKernel global = nullptr, poly = nullptr, table = nullptr;
   void (*fill)(float* buf, std::size_t n) = &fill_ones;
 };
 
 Kernels pick_kernels() {
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    return {&splat_avx2<true>, &splat_avx2<false>, &fill_ones_avx2};
+    return {&splat_avx2<Profile::kGlobal>, &splat_avx2<Profile::kCubics>,
+            &splat_avx2<Profile::kTable>, &fill_ones_avx2};
   }
   return {};
 }
@@ -489,7 +551,7 @@ void fill_ones(float* buf, std::size_t n) {
 }
 
 struct Kernels {
-  SplatKernel poly = nullptr, table = nullptr;
+  SplatKernel global = nullptr, poly = nullptr, table = nullptr;
   void (*fill)(float* buf, std::size_t n) = &fill_ones;
 };
 Kernels pick_kernels() {
@@ -563,7 +625,9 @@ bool splat_into_tile(const DotTerms& dt, int x0, int y0, int x1, int y1, const c
   const bool halo = dt.halo, masked = !mask.empty();
   if (!halo && !masked) {
     const Kernels& vk = vector_kernels();
-    if (SplatKernel kernel = dt.cubics ? vk.poly : vk.table) return kernel(dt, s, buf);
+    if (SplatKernel kernel = dt.global ? vk.global : dt.cubics ? vk.poly : vk.table) {
+      return kernel(dt, s, buf);
+    }
   }
   if (halo) {
     return masked ? splat_rows<true, true>(dt, s, mask, buf)
