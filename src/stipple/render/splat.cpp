@@ -528,114 +528,7 @@ __attribute__((target("avx2,fma"))) void fill_ones_avx2(float* buf, std::size_t 
   for (; i < n; ++i) buf[i] = 1;
 }
 
-void fill_ones(float* buf, std::size_t n) {
-  std::fill(buf, buf + n, 1.0f);
-}
-
-struct Kernels {
-  SplatKernel global = nullptr, poly = nullptr, table = nullptr;
-  void (*fill)(float* buf, std::size_t n) = &fill_ones;
-};
-
-Kernels pick_kernels() {
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    return {&splat_avx2<Profile::kGlobal>, &splat_avx2<Profile::kCubics>,
-            &splat_avx2<Profile::kTable>, &fill_ones_avx2};
-  }
-  return {};
-}
-#else
-void fill_ones(float* buf, std::size_t n) {
-  std::fill(buf, buf + n, 1.0f);
-}
-
-struct Kernels {
-  SplatKernel global = nullptr, poly = nullptr, table = nullptr;
-  void (*fill)(float* buf, std::size_t n) = &fill_ones;
-};
-Kernels pick_kernels() {
-  return {};
-}
 #endif
-
-// Chosen once, on first use (thread-safe static initialisation); immutable afterwards.
-const Kernels& vector_kernels() {
-  static const Kernels kernels = pick_kernels();
-  return kernels;
-}
-
-// One dot's footprint multiplied into a tile's factor planes, row by row over the pixels within
-// its reach, with rho^2 stepped by differences along a row; the general case (redness halo, a
-// mask) and the fallback where there is no AVX2. Returns whether any pixel was touched.
-template <bool kHalo, bool kMasked>
-bool splat_rows(const DotTerms& dt, const TileSpan& s, const cv::Mat& mask, float* buf) {
-  const Quadratic q = dt.q;
-  const std::array<float, 3> col = dt.col_per_mm2, dark = dt.dark, halo_w = dt.halo_weight;
-  const std::array<const float*, 3> rows = {
-      s.table->row(dt.row_below[0]), s.table->row(dt.row_below[1]), s.table->row(dt.row_below[2])};
-  const float* halo_row = s.table->gaussian_row();
-  const std::array<float, 3> wb = dt.beta_weight;
-  bool any = false;
-  for (int y = s.by0; y <= s.by1; ++y) {
-    const float dy = static_cast<float>(y) - dt.cy;
-    int xa = 0, xb = 0;
-    if (!row_span(dt, dy, s.bx0, s.bx1, xa, xb)) continue;
-    any = true;
-    const float bq = q.Bc * dy;
-    float dx = static_cast<float>(xa) - dt.cx;
-    float rho2 = q.A * dx * dx + 2 * bq * dx + q.C * dy * dy;
-    // rho^2(dx + 1) - rho^2(dx) = A (2 dx + 1) + 2 bq.
-    float step = q.A * (2 * dx + 1) + 2 * bq;
-    const float step2 = 2 * q.A;
-    float* p = buf + static_cast<std::size_t>((y - s.y0) * kStride + (xa - s.x0));
-    const std::uint8_t* mrow = kMasked ? mask.ptr<std::uint8_t>(y) : nullptr;
-    for (int x = xa; x <= xb; ++x, ++p, rho2 += step, step += step2) {
-      if constexpr (kMasked) {
-        if (!mrow[x]) continue;
-      }
-      const float r2 = std::max(0.0f, rho2);
-      float h = 0;
-      if constexpr (kHalo) {
-        h = halo_row[std::min(static_cast<int>(r2 * dt.halo_col_per_mm2), kCols)];
-      }
-      for (std::size_t k = 0; k < 3; ++k) {
-        const int j = std::min(static_cast<int>(r2 * col[k]), kCols);
-        const float cover = rows[k][j] + wb[k] * (rows[k][j + kRowStride] - rows[k][j]);
-        float f = 1 - cover * dark[k];
-        if constexpr (kHalo) f *= 1 - h * halo_w[k];
-        p[k * kPlane] *= f;
-      }
-    }
-  }
-  return any;
-}
-
-bool splat_into_tile(const DotTerms& dt, int x0, int y0, int x1, int y1, const cv::Mat& mask,
-                     const CoverageTable& table, const std::vector<PolyRow>& polys, float* buf) {
-  const Box& b = dt.box;
-  const TileSpan s{x0,
-                   y0,
-                   std::max(b.x0, x0),
-                   std::min(b.x1, x1 - 1),
-                   std::max(b.y0, y0),
-                   std::min(b.y1, y1 - 1),
-                   &table,
-                   polys.data()};
-  const bool halo = dt.halo, masked = !mask.empty();
-  if (!halo && !masked) {
-    const Kernels& vk = vector_kernels();
-    if (SplatKernel kernel = dt.global ? vk.global : dt.cubics ? vk.poly : vk.table) {
-      return kernel(dt, s, buf);
-    }
-  }
-  if (halo) {
-    return masked ? splat_rows<true, true>(dt, s, mask, buf)
-                  : splat_rows<true, false>(dt, s, mask, buf);
-  }
-  return masked ? splat_rows<false, true>(dt, s, mask, buf)
-                : splat_rows<false, false>(dt, s, mask, buf);
-}
 
 // ---------------------------------------------------------------------------------------------
 // The tile's factors applied to its pixels, one row of n pixels: dst = product[q(f)][src] per
@@ -717,20 +610,108 @@ __attribute__((target("avx2,fma"))) void modulate_avx2(const std::uint8_t* src, 
   modulate_scalar(src, dst, fr + x, fg + x, fb + x, n - x, product);
 }
 
-ModulateKernel pick_modulate() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? &modulate_avx2
-                                                                         : &modulate_scalar;
-}
-#else
-ModulateKernel pick_modulate() {
-  return &modulate_scalar;
-}
 #endif
 
-ModulateKernel modulate_kernel() {
-  static const ModulateKernel kernel = pick_modulate();
-  return kernel;
+void fill_ones(float* buf, std::size_t n) {
+  std::fill(buf, buf + n, 1.0f);
+}
+
+// The kernels this processor runs: AVX2 and FMA where it has them (checked once at run time: the
+// build targets plain x86-64), else the scalar loops (no vector splat kernel: splat_into_tile
+// falls back to splat_rows).
+struct Kernels {
+  SplatKernel global = nullptr, poly = nullptr, table = nullptr;
+  void (*fill)(float* buf, std::size_t n) = &fill_ones;
+  ModulateKernel modulate = &modulate_scalar;
+};
+
+Kernels pick_kernels() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    return {&splat_avx2<Profile::kGlobal>, &splat_avx2<Profile::kCubics>,
+            &splat_avx2<Profile::kTable>, &fill_ones_avx2, &modulate_avx2};
+  }
+#endif
+  return {};
+}
+
+// Chosen once, on first use (thread-safe static initialisation); immutable afterwards.
+const Kernels& vector_kernels() {
+  static const Kernels kernels = pick_kernels();
+  return kernels;
+}
+
+// One dot's footprint multiplied into a tile's factor planes, row by row over the pixels within
+// its reach, with rho^2 stepped by differences along a row; the general case (redness halo, a
+// mask) and the fallback where there is no AVX2. Returns whether any pixel was touched.
+template <bool kHalo, bool kMasked>
+bool splat_rows(const DotTerms& dt, const TileSpan& s, const cv::Mat& mask, float* buf) {
+  const Quadratic q = dt.q;
+  const std::array<float, 3> col = dt.col_per_mm2, dark = dt.dark, halo_w = dt.halo_weight;
+  const std::array<const float*, 3> rows = {
+      s.table->row(dt.row_below[0]), s.table->row(dt.row_below[1]), s.table->row(dt.row_below[2])};
+  const float* halo_row = s.table->gaussian_row();
+  const std::array<float, 3> wb = dt.beta_weight;
+  bool any = false;
+  for (int y = s.by0; y <= s.by1; ++y) {
+    const float dy = static_cast<float>(y) - dt.cy;
+    int xa = 0, xb = 0;
+    if (!row_span(dt, dy, s.bx0, s.bx1, xa, xb)) continue;
+    any = true;
+    const float bq = q.Bc * dy;
+    float dx = static_cast<float>(xa) - dt.cx;
+    float rho2 = q.A * dx * dx + 2 * bq * dx + q.C * dy * dy;
+    // rho^2(dx + 1) - rho^2(dx) = A (2 dx + 1) + 2 bq.
+    float step = q.A * (2 * dx + 1) + 2 * bq;
+    const float step2 = 2 * q.A;
+    float* p = buf + static_cast<std::size_t>((y - s.y0) * kStride + (xa - s.x0));
+    const std::uint8_t* mrow = kMasked ? mask.ptr<std::uint8_t>(y) : nullptr;
+    for (int x = xa; x <= xb; ++x, ++p, rho2 += step, step += step2) {
+      if constexpr (kMasked) {
+        if (!mrow[x]) continue;
+      }
+      const float r2 = std::max(0.0f, rho2);
+      float h = 0;
+      if constexpr (kHalo) {
+        h = halo_row[std::min(static_cast<int>(r2 * dt.halo_col_per_mm2), kCols)];
+      }
+      for (std::size_t k = 0; k < 3; ++k) {
+        const int j = std::min(static_cast<int>(r2 * col[k]), kCols);
+        const float cover = rows[k][j] + wb[k] * (rows[k][j + kRowStride] - rows[k][j]);
+        float f = 1 - cover * dark[k];
+        if constexpr (kHalo) f *= 1 - h * halo_w[k];
+        p[k * kPlane] *= f;
+      }
+    }
+  }
+  return any;
+}
+
+bool splat_into_tile(const DotTerms& dt, int x0, int y0, int x1, int y1, const cv::Mat& mask,
+                     const CoverageTable& table, const std::vector<PolyRow>& polys, float* buf) {
+  const Box& b = dt.box;
+  const TileSpan s{x0,
+                   y0,
+                   std::max(b.x0, x0),
+                   std::min(b.x1, x1 - 1),
+                   std::max(b.y0, y0),
+                   std::min(b.y1, y1 - 1),
+                   &table,
+                   polys.data()};
+  const bool halo = dt.halo, masked = !mask.empty();
+  if (!halo && !masked) {
+    const Kernels& vk = vector_kernels();
+    if (SplatKernel kernel = dt.global ? vk.global : dt.cubics ? vk.poly : vk.table) {
+      return kernel(dt, s, buf);
+    }
+  }
+  if (halo) {
+    return masked ? splat_rows<true, true>(dt, s, mask, buf)
+                  : splat_rows<true, false>(dt, s, mask, buf);
+  }
+  return masked ? splat_rows<false, true>(dt, s, mask, buf)
+                : splat_rows<false, false>(dt, s, mask, buf);
 }
 
 }  // namespace
@@ -758,15 +739,15 @@ double disc_gaussian_coverage(double rho_mm, double radius_mm, double sigma_mm) 
   const CoverageTable& table = coverage_table();
   const double x = rho_mm / (radius_mm + 3 * sigma_mm);
   if (x >= 1) return 0;
-  const double fb = sigma_mm / (radius_mm + sigma_mm) * kBetaSteps;
-  const int b0 = std::min(static_cast<int>(fb), kBetaSteps - 1);
+  float wb = 0;
+  const int b0 = CoverageTable::row_below(sigma_mm / (radius_mm + sigma_mm), wb);
   const double fc = std::clamp(x * x * kCols - 0.5, 0.0, kCols - 1.0);
   const int c0 = std::min(static_cast<int>(fc), kCols - 2);
   auto at = [&](int b) {
     const float* row = table.row(b);
     return row[c0] + (fc - c0) * (row[c0 + 1] - row[c0]);
   };
-  return at(b0) + (fb - b0) * (at(b0 + 1) - at(b0));
+  return at(b0) + wb * (at(b0 + 1) - at(b0));
 }
 
 CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> dots, cv::Mat& out,
@@ -790,7 +771,7 @@ CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> do
   const CoverageTable& table = coverage_table();
   const std::vector<PolyRow>& polys = poly_rows();
   const SrgbTables& srgb = srgb_tables();
-  const ModulateKernel modulate = modulate_kernel();
+  const ModulateKernel modulate = vector_kernels().modulate;
 
   const int tiles_x = (w + kTileW - 1) / kTileW, tiles_y = (h + kTileH - 1) / kTileH;
   const std::size_t tiles = static_cast<std::size_t>(tiles_x) * tiles_y;
