@@ -6,16 +6,17 @@
 
 namespace stipple {
 
+// Whether the edge a-b crosses the ray from p towards +x (the even-odd rule's test).
+static bool crosses_ray(const Vec2& a, const Vec2& b, const Vec2& p) {
+  return (a.y() > p.y()) != (b.y() > p.y()) &&
+         p.x() < (b.x() - a.x()) * (p.y() - a.y()) / (b.y() - a.y()) + a.x();
+}
+
 bool point_in_polygon(const std::vector<Vec2>& poly, const Vec2& p) {
   bool inside = false;
   const size_t n = poly.size();
   for (size_t i = 0, j = n - 1; i < n; j = i++) {
-    const Vec2& a = poly[i];
-    const Vec2& b = poly[j];
-    if ((a.y() > p.y()) != (b.y() > p.y()) &&
-        p.x() < (b.x() - a.x()) * (p.y() - a.y()) / (b.y() - a.y()) + a.x()) {
-      inside = !inside;
-    }
+    if (crosses_ray(poly[i], poly[j], p)) inside = !inside;
   }
   return inside;
 }
@@ -50,12 +51,8 @@ bool PolygonSlabs::contains(const Vec2& p) const {
   const size_t s = static_cast<size_t>(it - ys_.begin()) - 1;
   bool inside = false;
   for (int k = start_[s]; k < start_[s + 1]; ++k) {
-    const Vec2& a = edges_[static_cast<size_t>(k)].a;
-    const Vec2& b = edges_[static_cast<size_t>(k)].b;
-    if ((a.y() > p.y()) != (b.y() > p.y()) &&
-        p.x() < (b.x() - a.x()) * (p.y() - a.y()) / (b.y() - a.y()) + a.x()) {
-      inside = !inside;
-    }
+    const Edge& e = edges_[static_cast<size_t>(k)];
+    if (crosses_ray(e.a, e.b, p)) inside = !inside;
   }
   return inside;
 }

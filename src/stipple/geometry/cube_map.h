@@ -55,6 +55,19 @@ struct CubeStencil {
   double fu, fv;
 };
 
+// Direction d projected onto its major face: face coordinates (a, b) in [-1, 1].
+struct CubeFacePoint {
+  int face;
+  double a, b;
+};
+
+inline CubeFacePoint cube_face_point(const Vec3& d) {
+  const int face = cube_major_face(d);
+  const CubeFace& F = cube_face(face);
+  const double z = d.dot(F.axis);
+  return {face, d.dot(F.u) / z, d.dot(F.v) / z};
+}
+
 // The stencil of face coordinates (a, b) on face `face`: several tables of different resolutions
 // about the same centre (the surface radii, the baked field) share one face projection.
 inline CubeStencil cube_stencil_on_face(int face, double a, double b, int res) {
@@ -71,10 +84,8 @@ inline CubeStencil cube_stencil_on_face(int face, double a, double b, int res) {
 }
 
 inline CubeStencil cube_stencil(const Vec3& d, int res) {
-  const int face = cube_major_face(d);
-  const CubeFace& F = cube_face(face);
-  const double z = d.dot(F.axis);
-  return cube_stencil_on_face(face, d.dot(F.u) / z, d.dot(F.v) / z, res);
+  const CubeFacePoint q = cube_face_point(d);
+  return cube_stencil_on_face(q.face, q.a, q.b, res);
 }
 
 template <class T>

@@ -52,8 +52,7 @@ RadialSurface build_radial_surface(const TriMesh& mesh, const Vec3& centre, int 
     float* face = s.radius_mm.data() + f * w * w;
     for (int j = 0; j < w; ++j)
       for (int i = 0; i < w; ++i)
-        dirs[static_cast<size_t>(j) * w + i] =
-            (B.axis + cube_face_coord(i, res) * B.u + cube_face_coord(j, res) * B.v).normalized();
+        dirs[static_cast<size_t>(j) * w + i] = cube_texel_direction(f, i, j, res).normalized();
     for (Eigen::Index t = 0; t < mesh.F.rows(); ++t) {
       const Vec3 p[3] = {mesh.V.row(mesh.F(t, 0)), mesh.V.row(mesh.F(t, 1)),
                          mesh.V.row(mesh.F(t, 2))};

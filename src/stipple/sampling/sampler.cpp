@@ -48,6 +48,10 @@ class Grid {
  public:
   struct Rec {
     float x, y, z, r2;  // r2 < 0: removed
+    float dist2(float px, float py, float pz) const {
+      const float dx = x - px, dy = y - py, dz = z - pz;
+      return dx * dx + dy * dy + dz * dz;
+    }
   };
   Grid(const Vec3& lo, const Vec3& hi, double base_radius)
       : lo_(lo), base_(base_radius), inv_cell_(1.0 / (kCellRadii * base_radius)) {
@@ -231,14 +235,13 @@ class Sampler {
       return lookup_density(field_, *on_surface);
     }
     const Vec3 d = x - surface_.centre;
-    const int face = cube_major_face(d);
-    const CubeFace& F = cube_face(face);
-    const double z = d.dot(F.axis), a = d.dot(F.u) / z, b = d.dot(F.v) / z;
-    const double r = cube_bilinear(surface_.radius_mm.data(),
-                                   cube_stencil_on_face(face, a, b, surface_.res), surface_.res);
+    const CubeFacePoint q = cube_face_point(d);
+    const double r =
+        cube_bilinear(surface_.radius_mm.data(),
+                      cube_stencil_on_face(q.face, q.a, q.b, surface_.res), surface_.res);
     *on_surface = surface_.centre + d * (r / d.norm());
-    return cube_bilinear(field_.dots_per_cm2.data(), cube_stencil_on_face(face, a, b, field_.res),
-                         field_.res);
+    return cube_bilinear(field_.dots_per_cm2.data(),
+                         cube_stencil_on_face(q.face, q.a, q.b, field_.res), field_.res);
   }
 
   // Tries to add a dot at the surface point radially through x; returns its id or -1.
@@ -253,8 +256,7 @@ class Sampler {
                 cz = static_cast<float>(c.z());
     const float rc2 = static_cast<float>(rc * rc);
     const bool conflict = grid.any(c, rc, [&](const Grid::Rec& q, int) {
-      const float dx = q.x - cx, dy = q.y - cy, dz = q.z - cz;
-      return q.r2 >= 0 && dx * dx + dy * dy + dz * dz < std::max(rc2, q.r2);  // r2 < 0: removed
+      return q.r2 >= 0 && q.dist2(cx, cy, cz) < std::max(rc2, q.r2);  // r2 < 0: removed
     });
     if (conflict) return -1;
     pts_.push_back({c, surface_normal(surface_, c), n, s_full, session, true});
@@ -279,8 +281,7 @@ class Sampler {
     grid.any(Vec3(cx, cy, cz), 1.5 * std::max(rc, grid.base_radius()),
              [&](const Grid::Rec& q, int o) {
                if (o != id && q.r2 >= 0) {
-                 const float dx = q.x - cx, dy = q.y - cy, dz = q.z - cz;
-                 const float d2 = dx * dx + dy * dy + dz * dz, m2 = std::max(rc2, q.r2);
+                 const float d2 = q.dist2(cx, cy, cz), m2 = std::max(rc2, q.r2);
                  if (d2 < 2.25f * m2) {
                    const float ratio2 = d2 / m2;
                    best = std::min(best, ratio2);
@@ -375,8 +376,7 @@ class Sampler {
       float best2 = 1.5f * 1.5f;  // nothing farther matters: only the most crowded go
       grid.any(a.p, 1.5 * ra, [&](const Grid::Rec& q, int o) {
         if (o != id && q.r2 >= 0) {
-          const float dx = q.x - ax, dy = q.y - ay, dz = q.z - az;
-          const float d2 = dx * dx + dy * dy + dz * dz, m2 = std::max(ra2, q.r2);
+          const float d2 = q.dist2(ax, ay, az), m2 = std::max(ra2, q.r2);
           if (d2 < best2 * m2) best2 = d2 / m2;
         }
         return false;
