@@ -299,6 +299,7 @@ int export_render_inputs(const std::filesystem::path& dir) {
                      {"h", h},
                      {"dots", in.dots.size()},
                      {"dots_drawn", st.dots_drawn},
+                     {"tiles", st.tiles},
                      {"tiles_touched", st.tiles_touched},
                      {"px_per_mm", in.px_per_mm},
                      {"ellipse_semi_axes_px", {in.a_px, in.b_px}},

@@ -141,8 +141,8 @@ def render_section(p, out, bm):
     p("`stipple::composite_dots` (src/stipple/render/splat.h) multiplies every dot's footprint "
       "(the pigment disc convolved with a per-channel Gaussian, through the dot's 2x2 Jacobian) "
       "into an 8-bit BGR image in linear light, in 256 x 16 tiles in parallel (oneTBB), eight "
-      "pixels at a time with AVX2 (the coverage profile from piecewise cubics picked by vector "
-      "permutes, not table gathers).")
+      "pixels at a time with AVX2 (the coverage profile from one polynomial per table row, or "
+      "for sharp dots piecewise cubics picked by vector permutes, not table gathers).")
     p("")
     p("Inputs (`stipple_bench --export-render`, fixed seed), one per frame size: a base image, a "
       "smooth skin-toned shaded ellipse (a head lit from the upper left) on a grey background, "
@@ -159,12 +159,14 @@ def render_section(p, out, bm):
     for s in spec["sizes"]:
         p(f"- {s['w']:,} x {s['h']:,}: {s['px_per_mm']:.2f} px/mm, {s['dots_drawn']:,} dots "
           f"drawn, {s['tiles_touched']:,} of "
-          f"{-(-s['w'] // 64) * -(-s['h'] // 64):,} tiles touched.")
+          f"{s['tiles']:,} tiles of 256 x 16 px touched.")
     p("")
     p("Contenders, on the same inputs in the same run, every one free to use both cores:")
     p("")
     p("- **Stipple**: `composite_dots(base, dots, out)`, `out` preallocated, TBB's default "
-      "parallelism; Google Benchmark, wall-clock time, median of the repetitions.")
+      "parallelism; Google Benchmark, wall-clock time, median of the repetitions (the "
+      "repetitions of every run, sampling and rendering, interleaved in a random order, so a "
+      "slow spell of the shared machine falls on each contender alike).")
     p(f"- **OpenCV {cv['version']}** (python3-opencv, numpy {cv['numpy']}, "
       f"`cv2.getNumThreads()` = {cv['threads']}): what a user would write: every dot drawn "
       "with `cv2.circle(coverage, centre, radius, 1.0, -1, cv2.LINE_AA, shift=4)` on a float32 "

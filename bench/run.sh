@@ -34,8 +34,10 @@ step "$BUILD/stipple_bench --export $OUT"
 # The rendering inputs (base images, dots) for the OpenCV peer, and our composite of them.
 step "$BUILD/stipple_bench --export-render $OUT"
 # The sampler runs on one thread (a tbb::global_control in each), the rendering runs on both
-# cores; every repetition kept in the JSON, medians reported.
-step "$BUILD/stipple_bench --benchmark_repetitions=$REPS --benchmark_min_time=0.5 --benchmark_display_aggregates_only=true --benchmark_out_format=json --benchmark_out=$OUT/stipple_bench.json"
+# cores; every repetition kept in the JSON, medians reported. Repetitions of all the runs are
+# interleaved in a random order, so a slow spell of the shared machine falls on every contender
+# alike instead of on whichever ran then.
+step "$BUILD/stipple_bench --benchmark_repetitions=$REPS --benchmark_enable_random_interleaving=true --benchmark_min_time=0.5 --benchmark_display_aggregates_only=true --benchmark_out_format=json --benchmark_out=$OUT/stipple_bench.json"
 # Open3D on one OpenMP thread too, so every contender runs on one core.
 step "OMP_NUM_THREADS=1 $PY bench/open3d_peer.py $OUT > $OUT/open3d.json"
 # OpenCV with its default threads (both cores), like our composite.

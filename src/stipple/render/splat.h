@@ -13,9 +13,9 @@
 // The design (design.md, "Optics"): splat footprints into a buffer and modulate the skin once;
 // never blur the whole frame per dot. Here the buffer is per 256 x 16 tile, so it stays in the
 // cache, and tiles without dots are plain copies. Where the processor has AVX2 and FMA, eight
-// pixels go at a time; the coverage profile then comes from piecewise cubics fitted to its table
-// (a vector permute picks each pixel's segment) instead of table lookups, which AVX2 can only
-// gather slowly.
+// pixels go at a time; the coverage profile then comes from polynomials fitted to its table (one
+// over the whole row for blurred dots, piecewise cubics picked by a vector permute for sharp
+// ones) instead of table lookups, which AVX2 can only gather slowly.
 #pragma once
 
 #include <array>
@@ -57,7 +57,8 @@ double disc_gaussian_coverage(double rho_mm, double radius_mm, double sigma_mm);
 
 struct CompositeStats {
   int dots_drawn = 0;     // dots whose footprint touched the image (and the mask)
-  int tiles_touched = 0;  // 64 x 64 tiles that needed more than a copy
+  int tiles = 0;          // the image's 256 x 16 pixel tiles
+  int tiles_touched = 0;  // of them, those that needed more than a copy
 };
 
 // out = base with every dot's footprint multiplied in, in linear light (sRGB decoded and

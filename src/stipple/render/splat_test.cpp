@@ -8,6 +8,8 @@
 #include <numbers>
 #include <random>
 
+#include <tbb/global_control.h>
+
 #include "stipple/error_of.h"
 #include "stipple/optics/colour.h"
 
@@ -177,6 +179,29 @@ TEST(Splat, AgreesWithAPerPixelReferenceOnEveryPath) {
   cv::Mat darker;
   cv::compare(out, base, darker, cv::CMP_LT);
   EXPECT_GT(cv::countNonZero(darker.reshape(1)), w * h * 3 / 5);
+}
+
+TEST(Splat, SameImageOnOneThreadAsOnAll) {
+  // Overlapping dots multiply in an order fixed by the tiles' member lists, which are built in
+  // parallel: one thread and every thread must give the same bytes, and so must the same dots
+  // handed over in the same order again.
+  const int w = 700, h = 90;
+  cv::Mat base(h, w, CV_8UC3);
+  cv::randu(base, 40, 250);
+  const std::vector<ScreenDot> dots = assorted_dots(w, h, 3000, 11);
+  cv::Mat all, again, one;
+  const CompositeStats s_all = composite_dots(base, dots, all);
+  composite_dots(base, dots, again);
+  CompositeStats s_one;
+  {
+    tbb::global_control single(tbb::global_control::max_allowed_parallelism, 1);
+    s_one = composite_dots(base, dots, one);
+  }
+  EXPECT_EQ(cv::norm(all, one, cv::NORM_INF), 0);
+  EXPECT_EQ(cv::norm(all, again, cv::NORM_INF), 0);
+  EXPECT_EQ(s_all.dots_drawn, s_one.dots_drawn);
+  EXPECT_EQ(s_all.tiles_touched, s_one.tiles_touched);
+  EXPECT_GT(s_all.dots_drawn, 2500);
 }
 
 TEST(Splat, BadArgumentsNameThem) {
