@@ -157,9 +157,11 @@ const CoverageTable& coverage_table() {
 // permutes and three fused multiply-adds. Segments are uniform in t = x^2 (the table's own
 // coordinate): seven over [0, 1) and an eighth of zeros that t >= 1 clamps onto, as the table
 // clamps onto its zero column. Each segment is a least-squares fit to the table's columns in it
-// (Eigen's Householder QR); the fits miss the table by at most 5e-4 from beta = 0.08 up. A row
-// whose worst column misses its fit by more than kPolyTolerance (sharp discs, beta below
-// ~0.07, where the edge is steeper than a cubic bends) is drawn from the table instead.
+// (Eigen's Householder QR); the fits miss the table by at most 5e-4 from beta = 0.08 up. A fit
+// is used for a dot when its worst column's miss times the dot's darkening, the light it gets
+// wrong, is within kPolyTolerance (a thousandth of the light: under a quarter of a code value);
+// otherwise (sharp, dark discs, beta below ~0.07, where the edge is steeper than a cubic bends)
+// the dot is drawn from the table.
 constexpr int kSegments = 7;
 constexpr int kDegree = 3;
 constexpr float kPolyTolerance = 1e-3f;
@@ -168,16 +170,22 @@ constexpr float kPolyTolerance = 1e-3f;
 // radius) fit one polynomial over the whole of t in [0, 1) to within kPolyTolerance, degree 8
 // in v = 2 t - 1; that needs no permutes at all, only fused multiply-adds, and a lane-crossing
 // permute costs two cycles where a fused multiply-add costs half of one (measured on the
-// EPYC we run on: twelve permutes were the vector kernel's bound).
+// EPYC we run on: twelve permutes were the vector kernel's bound). Each row is fitted at every
+// degree from kMinGlobalDegree to kGlobalDegree, and a dot takes the lowest that is within
+// tolerance on all three channels: the fused multiply-adds are the kernel's bound, and smoother
+// or fainter profiles need fewer (a typical healed dot, degree 6 instead of 8).
 constexpr int kGlobalDegree = 8;
+constexpr int kMinGlobalDegree = 4;
+constexpr int kGlobalDegrees = kGlobalDegree - kMinGlobalDegree + 1;
 
 struct PolyRow {
   // coef[j][s]: the coefficient of u^j in segment s, u = kSegments t - s in [0, 1).
   alignas(32) std::array<std::array<float, 8>, kDegree + 1> coef{};
-  bool usable = false;
-  // global[j]: the coefficient of v^j, v = 2 t - 1, over the whole row.
-  std::array<float, kGlobalDegree + 1> global{};
-  bool global_usable = false;
+  float cubic_error = 0;  // the worst column's miss, coverage
+  // global[D - kMinGlobalDegree][j]: the coefficient of v^j, v = 2 t - 1, in the fit of degree
+  // D over the whole row, and that fit's worst miss.
+  std::array<std::array<float, kGlobalDegree + 1>, kGlobalDegrees> global{};
+  std::array<float, kGlobalDegrees> global_error{};
 };
 
 std::vector<PolyRow> fit_poly_rows(const CoverageTable& table) {
@@ -207,32 +215,32 @@ std::vector<PolyRow> fit_poly_rows(const CoverageTable& table) {
             static_cast<float>(c(d));
       }
     }
-    out.usable = worst <= kPolyTolerance;
+    out.cubic_error = static_cast<float>(worst);
     // The whole row at once, least squares in the monomials of v = 2 t - 1 (conditioned well
-    // enough on [-1, 1] at degree 8 for double precision).
-    Eigen::MatrixXd a(kCols, kGlobalDegree + 1);
-    Eigen::VectorXd b(kCols);
-    for (int j = 0; j < kCols; ++j) {
-      const double v = 2 * (j + 0.5) / kCols - 1;
-      double p = 1;
-      for (int d = 0; d <= kGlobalDegree; ++d, p *= v) a(j, d) = p;
-      b(j) = row[j];
-    }
-    const Eigen::VectorXd c = a.householderQr().solve(b);
-    for (int d = 0; d <= kGlobalDegree; ++d) {
-      out.global[static_cast<std::size_t>(d)] = static_cast<float>(c(d));
-    }
-    // Judged in the float arithmetic the kernel uses.
-    double worst_global = 0;
-    for (int j = 0; j < kCols; ++j) {
-      const float v = static_cast<float>(2 * (j + 0.5) / kCols - 1);
-      float p = out.global[kGlobalDegree];
-      for (int d = kGlobalDegree - 1; d >= 0; --d) {
-        p = std::fma(p, v, out.global[static_cast<std::size_t>(d)]);
+    // enough on [-1, 1] at degree 8 for double precision), at each degree.
+    for (int deg = kMinGlobalDegree; deg <= kGlobalDegree; ++deg) {
+      Eigen::MatrixXd a(kCols, deg + 1);
+      Eigen::VectorXd b(kCols);
+      for (int j = 0; j < kCols; ++j) {
+        const double v = 2 * (j + 0.5) / kCols - 1;
+        double p = 1;
+        for (int d = 0; d <= deg; ++d, p *= v) a(j, d) = p;
+        b(j) = row[j];
       }
-      worst_global = std::max(worst_global, std::abs(static_cast<double>(p) - row[j]));
+      const Eigen::VectorXd c = a.householderQr().solve(b);
+      auto& g = out.global[static_cast<std::size_t>(deg - kMinGlobalDegree)];
+      for (int d = 0; d <= deg; ++d) g[static_cast<std::size_t>(d)] = static_cast<float>(c(d));
+      // Judged in the float arithmetic the kernel uses.
+      double worst_global = 0;
+      for (int j = 0; j < kCols; ++j) {
+        const float v = static_cast<float>(2 * (j + 0.5) / kCols - 1);
+        float p = g[static_cast<std::size_t>(deg)];
+        for (int d = deg - 1; d >= 0; --d) p = std::fma(p, v, g[static_cast<std::size_t>(d)]);
+        worst_global = std::max(worst_global, std::abs(static_cast<double>(p) - row[j]));
+      }
+      out.global_error[static_cast<std::size_t>(deg - kMinGlobalDegree)] =
+          static_cast<float>(worst_global);
     }
-    out.global_usable = worst_global <= kPolyTolerance;
   });
   return rows;
 }
@@ -307,9 +315,9 @@ struct DotTerms {
   std::array<float, 3> col_per_mm2;  // kCols / (r + 3 sigma)^2
   std::array<float, 3> dark;
   std::array<std::uint8_t, 3> row_below;
-  bool global;  // all six rows have usable global polynomials
-  bool cubics;  // all six rows have usable piecewise cubics
-  bool halo;    // a redness halo: halo_col_per_mm2 and halo (weights) below
+  std::uint8_t global_degree;  // the global polynomials' degree for all six rows; 0: none fits
+  bool cubics;                 // all six rows' piecewise cubics fit
+  bool halo;                   // a redness halo: halo_col_per_mm2 and halo (weights) below
   float halo_col_per_mm2;
   std::array<float, 3> halo_weight;
 };
@@ -357,11 +365,21 @@ DotTerms make_terms(const ScreenDot& d, const CoverageTable& table,
         reach2, 9 * hs * hs * table.cut_fraction2(kGaussianRow, std::max({hw[0], hw[1], hw[2]})));
   }
   t.reach2_mm2 = static_cast<float>(reach2);
-  t.cubics = t.global = true;
-  for (int k = 0; k < 3; ++k) {
-    t.cubics = t.cubics && polys[t.row_below[k]].usable && polys[t.row_below[k] + 1u].usable;
-    t.global =
-        t.global && polys[t.row_below[k]].global_usable && polys[t.row_below[k] + 1u].global_usable;
+  // The fits a dot may use: within tolerance, in light, on both rows of every channel.
+  auto within = [&](auto error_of) {
+    for (std::size_t k = 0; k < 3; ++k) {
+      const PolyRow &r0 = polys[t.row_below[k]], &r1 = polys[t.row_below[k] + 1u];
+      if (t.dark[k] * std::max(error_of(r0), error_of(r1)) > kPolyTolerance) return false;
+    }
+    return true;
+  };
+  t.cubics = within([](const PolyRow& r) { return r.cubic_error; });
+  t.global_degree = 0;
+  for (int deg = kMinGlobalDegree; deg <= kGlobalDegree && t.global_degree == 0; ++deg) {
+    const auto i = static_cast<std::size_t>(deg - kMinGlobalDegree);
+    if (within([i](const PolyRow& r) { return r.global_error[i]; })) {
+      t.global_degree = static_cast<std::uint8_t>(deg);
+    }
   }
   return t;
 }
@@ -417,17 +435,18 @@ struct TileSpan {
 // processor has them (checked once at run time: the build targets plain x86-64). Each row of the
 // dot's box is walked in whole vectors: lanes past its end still lie in the row's padding, and
 // lanes beyond the reach get a factor of exactly 1 from a mask (rho^2 < reach^2), so there are
-// no masked loads or stores. The coverage comes from the cubic segments (kPoly) or, for rows a
-// cubic does not fit, from table gathers. Fused multiply-adds and the cubics make results differ
-// from the scalar loop below by up to ~1e-3 of coverage (splat_test bounds both against a
-// per-pixel reference); on one machine they are always the same.
+// no masked loads or stores. The coverage comes from the global polynomial of the dot's degree
+// (kGlobal), the cubic segments (kCubics) or, for dots neither fits, table gathers (kTable).
+// Fused multiply-adds and the fits make results differ from the scalar loop below by up to 1e-3
+// of the light (splat_test bounds both against a per-pixel reference); on one machine they are
+// always the same.
 using SplatKernel = bool (*)(const DotTerms& dt, const TileSpan& s, float* buf);
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 // How the kernel gets a pixel's coverage.
 enum class Profile { kGlobal, kCubics, kTable };
 
-template <Profile kMode>
+template <Profile kMode, int kDeg = kGlobalDegree>
 __attribute__((target("avx2,fma"))) bool splat_avx2(const DotTerms& dt, const TileSpan& s,
                                                     float* buf) {
   const Quadratic q = dt.q;
@@ -442,7 +461,7 @@ __attribute__((target("avx2,fma"))) bool splat_avx2(const DotTerms& dt, const Ti
   // The polynomials' coefficients, interpolated in beta and times the channel's darkening: the
   // polynomial then gives the light taken directly.
   alignas(32) float coef[3][kDegree + 1][8];
-  __m256 global[3][kGlobalDegree + 1];
+  __m256 global[3][kDeg + 1];
   for (std::size_t k = 0; k < 3; ++k) {
     const float per_col = kMode == Profile::kCubics   ? static_cast<float>(kSegments) / kCols
                           : kMode == Profile::kGlobal ? 2.0f / kCols
@@ -451,9 +470,10 @@ __attribute__((target("avx2,fma"))) bool splat_avx2(const DotTerms& dt, const Ti
     dark[k] = _mm256_set1_ps(dt.dark[k]);
     if constexpr (kMode == Profile::kGlobal) {
       const PolyRow &r0 = s.polys[dt.row_below[k]], &r1 = s.polys[dt.row_below[k] + 1u];
-      for (std::size_t j = 0; j <= kGlobalDegree; ++j) {
-        global[k][j] = _mm256_set1_ps(
-            dt.dark[k] * (r0.global[j] + dt.beta_weight[k] * (r1.global[j] - r0.global[j])));
+      const auto& g0 = r0.global[kDeg - kMinGlobalDegree];
+      const auto& g1 = r1.global[kDeg - kMinGlobalDegree];
+      for (std::size_t j = 0; j <= kDeg; ++j) {
+        global[k][j] = _mm256_set1_ps(dt.dark[k] * (g0[j] + dt.beta_weight[k] * (g1[j] - g0[j])));
       }
     } else if constexpr (kPoly) {
       const __m256 wb = _mm256_set1_ps(dt.beta_weight[k]);
@@ -490,8 +510,8 @@ __attribute__((target("avx2,fma"))) bool splat_avx2(const DotTerms& dt, const Ti
           // v = 2 t - 1; nothing from t >= 1 on, as in the table.
           const __m256 v = _mm256_fmadd_ps(r2, scale[k], minus_one);
           mask = _mm256_and_ps(mask, _mm256_cmp_ps(v, one, _CMP_LT_OQ));
-          taken = global[k][kGlobalDegree];
-          for (int j = kGlobalDegree - 1; j >= 0; --j) {
+          taken = global[k][kDeg];
+          for (int j = kDeg - 1; j >= 0; --j) {
             taken = _mm256_fmadd_ps(taken, v, global[k][j]);
           }
         } else if constexpr (kPoly) {
@@ -623,7 +643,8 @@ void fill_ones(float* buf, std::size_t n) {
 // build targets plain x86-64), else the scalar loops (no vector splat kernel: splat_into_tile
 // falls back to splat_rows).
 struct Kernels {
-  SplatKernel global = nullptr, poly = nullptr, table = nullptr;
+  std::array<SplatKernel, kGlobalDegrees> global{};  // by degree, from kMinGlobalDegree
+  SplatKernel poly = nullptr, table = nullptr;
   void (*fill)(float* buf, std::size_t n) = &fill_ones;
   ModulateKernel modulate = &modulate_scalar;
 };
@@ -632,8 +653,14 @@ Kernels pick_kernels() {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    return {&splat_avx2<Profile::kGlobal>, &splat_avx2<Profile::kCubics>,
-            &splat_avx2<Profile::kTable>, &fill_ones_avx2, &modulate_avx2};
+    static_assert(kGlobalDegrees == 5);
+    return {{&splat_avx2<Profile::kGlobal, 4>, &splat_avx2<Profile::kGlobal, 5>,
+             &splat_avx2<Profile::kGlobal, 6>, &splat_avx2<Profile::kGlobal, 7>,
+             &splat_avx2<Profile::kGlobal, 8>},
+            &splat_avx2<Profile::kCubics>,
+            &splat_avx2<Profile::kTable>,
+            &fill_ones_avx2,
+            &modulate_avx2};
   }
 #endif
   return {};
@@ -705,7 +732,9 @@ bool splat_into_tile(const DotTerms& dt, int x0, int y0, int x1, int y1, const c
   const bool halo = dt.halo, masked = !mask.empty();
   if (!halo && !masked) {
     const Kernels& vk = vector_kernels();
-    if (SplatKernel kernel = dt.global ? vk.global : dt.cubics ? vk.poly : vk.table) {
+    if (SplatKernel kernel = dt.global_degree > 0 ? vk.global[dt.global_degree - kMinGlobalDegree]
+                             : dt.cubics          ? vk.poly
+                                                  : vk.table) {
       return kernel(dt, s, buf);
     }
   }
