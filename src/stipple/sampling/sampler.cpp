@@ -245,20 +245,26 @@ class Sampler {
   }
 
   // Tries to add a dot at the surface point radially through x; returns its id or -1.
-  int try_add(const Vec3& x, int session, const Layer& L, Grid& grid) {
+  // near_surface: x lies in a dot's tangent plane about one spacing from it, off the surface by
+  // spacing^2 / (2 x the radius of curvature): a few hundredths of a millimetre where dots are
+  // dense. Then x itself is first tested against the dots' own radii, and a candidate inside
+  // one is turned away before it is projected and the field read (whatever its own radius, the
+  // larger of the two conflicts). Most tries fail, nearly all that way (on the Norwood VII plan,
+  // 595,000 of 703,000), and the projection's texel reads, scattered over two cube maps larger
+  // than the cache, were most of their cost: the sampler is ~18 % faster. The few candidates
+  // judged a little off where they would land change which dots are laid, not the spacing
+  // statistics (sampler_test).
+  int try_add(const Vec3& x, int session, const Layer& L, Grid& grid, bool near_surface = false) {
+    if (near_surface && inside_a_dot(x, grid)) return -1;
     Vec3 c;
     double n = probe(x, &c);
     if (n < params_.exact_below_per_cm2 && params_.exact_density) n = params_.exact_density(c);
     if (n < params_.min_density_per_cm2) return -1;
     const double s_full = std::min(hex_spacing_mm(n), 20.0);
     const double rc = L.radius(s_full);
+    if (conflicts(c, rc, grid)) return -1;
     const float cx = static_cast<float>(c.x()), cy = static_cast<float>(c.y()),
                 cz = static_cast<float>(c.z());
-    const float rc2 = static_cast<float>(rc * rc);
-    const bool conflict = grid.any(c, rc, [&](const Grid::Rec& q, int) {
-      return q.r2 >= 0 && q.dist2(cx, cy, cz) < std::max(rc2, q.r2);  // r2 < 0: removed
-    });
-    if (conflict) return -1;
     pts_.push_back({c, surface_normal(surface_, c), n, s_full, session, true});
     ++alive_;
     const int id = static_cast<int>(pts_.size()) - 1;
@@ -266,6 +272,27 @@ class Sampler {
     crowd2_.push_back(2.25f);
     if (crowd_valid_) note_crowding(id, cx, cy, cz, rc, grid);
     return id;
+  }
+
+  // Whether x lies within a live dot's own conflict radius. A dot whose ball holds x is listed in
+  // a cell of the scan: its home cell is within the base radius, or it is listed in x's own.
+  static bool inside_a_dot(const Vec3& x, const Grid& grid) {
+    const float px = static_cast<float>(x.x()), py = static_cast<float>(x.y()),
+                pz = static_cast<float>(x.z());
+    return grid.any(x, 0.0, [&](const Grid::Rec& q, int) {
+      return q.r2 >= 0 && q.dist2(px, py, pz) < q.r2;  // r2 < 0: removed
+    });
+  }
+
+  // Whether a dot at c of conflict radius rc would come closer to a live dot than the larger of
+  // their two radii.
+  static bool conflicts(const Vec3& c, double rc, const Grid& grid) {
+    const float cx = static_cast<float>(c.x()), cy = static_cast<float>(c.y()),
+                cz = static_cast<float>(c.z());
+    const float rc2 = static_cast<float>(rc * rc);
+    return grid.any(c, rc, [&](const Grid::Rec& q, int) {
+      return q.r2 >= 0 && q.dist2(cx, cy, cz) < std::max(rc2, q.r2);  // r2 < 0: removed
+    });
   }
 
   // Elimination's crowding (see eliminate()), kept as the dots arrive: every pair of a new dot
@@ -322,7 +349,7 @@ class Sampler {
           const Vec2& u = ring_[static_cast<size_t>(tries)][static_cast<size_t>(j)];
           const double ca = u.x() * cp - u.y() * sp, sa = u.y() * cp + u.x() * sp;
           const double r = r0 * (1 + params_.annulus_width * rng_.uniform());
-          const int id = try_add(a.p + r * (ca * t1 + sa * t2), session, L, grid);
+          const int id = try_add(a.p + r * (ca * t1 + sa * t2), session, L, grid, true);
           if (id >= 0) {
             active.push_back(id);
             placed = true;
