@@ -43,6 +43,14 @@ struct Pt {
 // Hand-written: nanoflann's trees are static, and the sampler inserts every step.
 constexpr double kCellRadii = 3;
 constexpr size_t kActiveWindow = 64;
+// Elimination's crowding (the smallest distance to a neighbour over the larger conflict radius)
+// is only looked for up to this ratio: growth leaves every pair at 1 or more, and elimination
+// removes the few per cent of overfill, crowded near 1, so it never gets to a dot with nobody
+// within 1.2 radii (should it, such dots all count as 1.2 and go in id order; the key stays at
+// or below the value, so the lazy greedy stays exact). Was 1.5: the same dots on the Norwood VII
+// plan, 2 % faster (smaller scans).
+constexpr double kCrowdingCap = 1.2;
+constexpr float kCrowdingCap2 = static_cast<float>(kCrowdingCap * kCrowdingCap);
 
 class Grid {
  public:
@@ -269,7 +277,7 @@ class Sampler {
     ++alive_;
     const int id = static_cast<int>(pts_.size()) - 1;
     grid.insert(id, c, rc);
-    crowd2_.push_back(2.25f);
+    crowd2_.push_back(kCrowdingCap2);
     if (crowd_valid_) note_crowding(id, cx, cy, cz, rc, grid);
     return id;
   }
@@ -297,19 +305,19 @@ class Sampler {
 
   // Elimination's crowding (see eliminate()), kept as the dots arrive: every pair of a new dot
   // and a neighbour is met once, when the later of the two is inserted, and lowers both their
-  // squared ratios (earlier sessions' dots need none). The scan reaches 1.5 max(r, base), which
-  // covers every pair crowding() would meet for a dot of radius <= base, whichever came first;
-  // so for those dots crowd2_ is at most the exact value, a valid key for the lazy greedy
+  // squared ratios (earlier sessions' dots need none). The scan reaches kCrowdingCap max(r, base),
+  // which covers every pair crowding() would meet for a dot of radius <= base, whichever came
+  // first; so for those dots crowd2_ is at most the exact value, a valid key for the lazy greedy
   // elimination (popped keys are re-checked), and the initial crowding query per new dot is
   // saved. Dots of larger radius (sparse edges) are measured exactly at elimination.
   void note_crowding(int id, float cx, float cy, float cz, double rc, const Grid& grid) {
     const float rc2 = static_cast<float>(rc * rc);
-    float best = 2.25f;
-    grid.any(Vec3(cx, cy, cz), 1.5 * std::max(rc, grid.base_radius()),
+    float best = kCrowdingCap2;
+    grid.any(Vec3(cx, cy, cz), kCrowdingCap * std::max(rc, grid.base_radius()),
              [&](const Grid::Rec& q, int o) {
                if (o != id && q.r2 >= 0) {
                  const float d2 = q.dist2(cx, cy, cz), m2 = std::max(rc2, q.r2);
-                 if (d2 < 2.25f * m2) {
+                 if (d2 < kCrowdingCap2 * m2) {
                    const float ratio2 = d2 / m2;
                    best = std::min(best, ratio2);
                    if (o >= session_first_id_) {
@@ -400,8 +408,8 @@ class Sampler {
       const double ra = L.radius(a.s_full);
       const float ax = static_cast<float>(a.p.x()), ay = static_cast<float>(a.p.y()),
                   az = static_cast<float>(a.p.z()), ra2 = static_cast<float>(ra * ra);
-      float best2 = 1.5f * 1.5f;  // nothing farther matters: only the most crowded go
-      grid.any(a.p, 1.5 * ra, [&](const Grid::Rec& q, int o) {
+      float best2 = kCrowdingCap2;  // nothing farther matters: only the most crowded go
+      grid.any(a.p, kCrowdingCap * ra, [&](const Grid::Rec& q, int o) {
         if (o != id && q.r2 >= 0) {
           const float d2 = q.dist2(ax, ay, az), m2 = std::max(ra2, q.r2);
           if (d2 < best2 * m2) best2 = d2 / m2;
