@@ -159,12 +159,13 @@ const CoverageTable& coverage_table() {
 // clamps onto its zero column. Each segment is a least-squares fit to the table's columns in it
 // (Eigen's Householder QR); the fits miss the table by at most 5e-4 from beta = 0.08 up. A fit
 // is used for a dot when its worst column's miss times the dot's darkening, the light it gets
-// wrong, is within kPolyTolerance (a thousandth of the light: under a quarter of a code value);
-// otherwise (sharp, dark discs, beta below ~0.07, where the edge is steeper than a cubic bends)
-// the dot is drawn from the table.
+// wrong, is within kPolyTolerance: the same 0.2 % of the light the reach cut deems negligible
+// (under half a code value; the two together stay within one, as splat_test checks). Otherwise
+// (sharp, dark discs, beta below ~0.07, where the edge is steeper than a cubic bends) the dot is
+// drawn from the table.
 constexpr int kSegments = 7;
 constexpr int kDegree = 3;
-constexpr float kPolyTolerance = 1e-3f;
+constexpr float kPolyTolerance = kNegligibleFactor;
 
 // Smooth rows (beta from ~0.27 up: most healed dots, whose blur is comparable to their
 // radius) fit one polynomial over the whole of t in [0, 1) to within kPolyTolerance, degree 8
@@ -173,7 +174,7 @@ constexpr float kPolyTolerance = 1e-3f;
 // EPYC we run on: twelve permutes were the vector kernel's bound). Each row is fitted at every
 // degree from kMinGlobalDegree to kGlobalDegree, and a dot takes the lowest that is within
 // tolerance on all three channels: the fused multiply-adds are the kernel's bound, and smoother
-// or fainter profiles need fewer (a typical healed dot, degree 6 instead of 8).
+// or fainter profiles need fewer (a typical healed dot, degree 5 or 6 instead of 8).
 constexpr int kGlobalDegree = 8;
 constexpr int kMinGlobalDegree = 4;
 constexpr int kGlobalDegrees = kGlobalDegree - kMinGlobalDegree + 1;
@@ -437,7 +438,7 @@ struct TileSpan {
 // lanes beyond the reach get a factor of exactly 1 from a mask (rho^2 < reach^2), so there are
 // no masked loads or stores. The coverage comes from the global polynomial of the dot's degree
 // (kGlobal), the cubic segments (kCubics) or, for dots neither fits, table gathers (kTable).
-// Fused multiply-adds and the fits make results differ from the scalar loop below by up to 1e-3
+// Fused multiply-adds and the fits make results differ from the scalar loop below by up to 0.2 %
 // of the light (splat_test bounds both against a per-pixel reference); on one machine they are
 // always the same.
 using SplatKernel = bool (*)(const DotTerms& dt, const TileSpan& s, float* buf);
