@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <memory>
 #include <numbers>
@@ -103,13 +104,22 @@ class Grid {
           }
   }
 
-  // Calls f(rec, id) for the dots listed in the cells overlapping the cube
-  // [p - max(r, base), p + max(r, base)], p's own cell first (a conflict, when there is one,
-  // most often lies there, and the query stops at the first), newest first within a cell; stops
-  // and returns true as soon as f does. A dot may be met more than once.
+  // Calls f(rec, id) for every live dot listed in the cells within max(r, base) of p that lies
+  // closer to p than sqrt(scale2 max(rc2, its r2)), found four records at a time.
   template <class F>
-  bool any(const Vec3& p, double r, F&& f) const {
-    return any_cell(p, r, [&](size_t c) { return scan(c, f); });
+  void for_each_near(const Vec3& p, double r, float rc2, float scale2, F&& f) const {
+    const float px = static_cast<float>(p.x()), py = static_cast<float>(p.y()),
+                pz = static_cast<float>(p.z());
+    any_cell(p, r, [&](size_t c) {
+      for (int b = cell_[c]; b >= 0; b = meta_[static_cast<size_t>(b)].next) {
+        const Block& B = blocks_[static_cast<size_t>(b)];
+        for (int hits = block_hits(b, px, py, pz, rc2, scale2); hits; hits &= hits - 1) {
+          const int k = std::countr_zero(static_cast<unsigned>(hits));
+          f(Rec{B.x[k], B.y[k], B.z[k], B.r2[k]}, ids_[static_cast<size_t>(b) * kSlots + k]);
+        }
+      }
+      return false;
+    });
   }
 
   // Whether a dot at p of squared conflict radius rc2 (0: none of its own) comes closer to a live
@@ -121,8 +131,9 @@ class Grid {
   }
 
  private:
-  // The cells overlapping the cube [p - max(r, base), p + max(r, base)], p's own first, until
-  // cell(c) returns true.
+  // The cells overlapping the cube [p - max(r, base), p + max(r, base)], p's own first (a
+  // conflict, when there is one, most often lies there, and the query stops at the first), until
+  // cell(c) returns true. A dot may be met more than once.
   template <class CellF>
   bool any_cell(const Vec3& p, double r, CellF&& cell) const {
     int lo[3], hi[3];
@@ -149,38 +160,35 @@ class Grid {
   struct Meta {
     int count, next;  // next: the older block of the same cell, or -1
   };
-  template <class F>
-  bool scan(size_t c, F& f) const {
-    for (int b = cell_[c]; b >= 0; b = meta_[static_cast<size_t>(b)].next) {
-      const Block& B = blocks_[static_cast<size_t>(b)];
-      const int* ids = &ids_[static_cast<size_t>(b) * kSlots];
-      for (int k = meta_[static_cast<size_t>(b)].count - 1; k >= 0; --k)
-        if (f(Rec{B.x[k], B.y[k], B.z[k], B.r2[k]}, ids[k])) return true;
+  // The slots (bits 0 - 7) of block b whose live dots lie closer to (px, py, pz) than
+  // sqrt(scale2 max(rc2, r2)): the conflict test (scale2 = 1), or a crowding scan's reach.
+  int block_hits(int b, float px, float py, float pz, float rc2, float scale2) const {
+    const Block& B = blocks_[static_cast<size_t>(b)];
+    int hits = 0;
+#if defined(__SSE2__)
+    const __m128 vx = _mm_set1_ps(px), vy = _mm_set1_ps(py), vz = _mm_set1_ps(pz);
+    const __m128 vr = _mm_set1_ps(rc2), vs = _mm_set1_ps(scale2), zero = _mm_setzero_ps();
+    for (int h = 0; h < kSlots; h += 4) {
+      const __m128 dx = _mm_sub_ps(_mm_load_ps(B.x + h), vx);
+      const __m128 dy = _mm_sub_ps(_mm_load_ps(B.y + h), vy);
+      const __m128 dz = _mm_sub_ps(_mm_load_ps(B.z + h), vz);
+      const __m128 d2 =
+          _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)), _mm_mul_ps(dz, dz));
+      const __m128 r2 = _mm_load_ps(B.r2 + h);
+      const __m128 reach2 = _mm_mul_ps(vs, _mm_max_ps(vr, r2));
+      hits |= _mm_movemask_ps(_mm_and_ps(_mm_cmpge_ps(r2, zero), _mm_cmplt_ps(d2, reach2))) << h;
     }
-    return false;
+#else
+    for (int k = 0; k < kSlots; ++k) {
+      const Rec q{B.x[k], B.y[k], B.z[k], B.r2[k]};
+      if (q.r2 >= 0 && q.dist2(px, py, pz) < scale2 * std::max(rc2, q.r2)) hits |= 1 << k;
+    }
+#endif
+    return hits;
   }
   bool cell_conflict(size_t c, float px, float py, float pz, float rc2) const {
     for (int b = cell_[c]; b >= 0; b = meta_[static_cast<size_t>(b)].next) {
-      const Block& B = blocks_[static_cast<size_t>(b)];
-#if defined(__SSE2__)
-      const __m128 vx = _mm_set1_ps(px), vy = _mm_set1_ps(py), vz = _mm_set1_ps(pz);
-      const __m128 vr = _mm_set1_ps(rc2), zero = _mm_setzero_ps();
-      for (int h = 0; h < kSlots; h += 4) {
-        const __m128 dx = _mm_sub_ps(_mm_load_ps(B.x + h), vx);
-        const __m128 dy = _mm_sub_ps(_mm_load_ps(B.y + h), vy);
-        const __m128 dz = _mm_sub_ps(_mm_load_ps(B.z + h), vz);
-        const __m128 d2 =
-            _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)), _mm_mul_ps(dz, dz));
-        const __m128 r2 = _mm_load_ps(B.r2 + h);
-        const __m128 hit = _mm_and_ps(_mm_cmpge_ps(r2, zero), _mm_cmplt_ps(d2, _mm_max_ps(vr, r2)));
-        if (_mm_movemask_ps(hit)) return true;
-      }
-#else
-      for (int k = 0; k < kSlots; ++k) {
-        const Rec q{B.x[k], B.y[k], B.z[k], B.r2[k]};
-        if (q.r2 >= 0 && q.dist2(px, py, pz) < std::max(rc2, q.r2)) return true;
-      }
-#endif
+      if (block_hits(b, px, py, pz, rc2, 1.0f)) return true;
     }
     return false;
   }
@@ -357,21 +365,16 @@ class Sampler {
   void note_crowding(int id, float cx, float cy, float cz, double rc, const Grid& grid) {
     const float rc2 = static_cast<float>(rc * rc);
     float best = kCrowdingCap2;
-    grid.any(Vec3(cx, cy, cz), kCrowdingCap * std::max(rc, grid.base_radius()),
-             [&](const Grid::Rec& q, int o) {
-               if (o != id && q.r2 >= 0) {
-                 const float d2 = q.dist2(cx, cy, cz), m2 = std::max(rc2, q.r2);
-                 if (d2 < kCrowdingCap2 * m2) {
-                   const float ratio2 = d2 / m2;
-                   best = std::min(best, ratio2);
-                   if (o >= session_first_id_) {
-                     float& other = crowd2_[static_cast<size_t>(o)];
-                     other = std::min(other, ratio2);
-                   }
-                 }
-               }
-               return false;
-             });
+    grid.for_each_near(Vec3(cx, cy, cz), kCrowdingCap * std::max(rc, grid.base_radius()), rc2,
+                       kCrowdingCap2, [&](const Grid::Rec& q, int o) {
+                         if (o == id) return;
+                         const float ratio2 = q.dist2(cx, cy, cz) / std::max(rc2, q.r2);
+                         best = std::min(best, ratio2);
+                         if (o >= session_first_id_) {
+                           float& other = crowd2_[static_cast<size_t>(o)];
+                           other = std::min(other, ratio2);
+                         }
+                       });
     crowd2_[static_cast<size_t>(id)] = std::min(crowd2_[static_cast<size_t>(id)], best);
   }
 
@@ -453,13 +456,12 @@ class Sampler {
       const float ax = static_cast<float>(a.p.x()), ay = static_cast<float>(a.p.y()),
                   az = static_cast<float>(a.p.z()), ra2 = static_cast<float>(ra * ra);
       float best2 = kCrowdingCap2;  // nothing farther matters: only the most crowded go
-      grid.any(a.p, kCrowdingCap * ra, [&](const Grid::Rec& q, int o) {
-        if (o != id && q.r2 >= 0) {
-          const float d2 = q.dist2(ax, ay, az), m2 = std::max(ra2, q.r2);
-          if (d2 < best2 * m2) best2 = d2 / m2;
-        }
-        return false;
-      });
+      grid.for_each_near(a.p, kCrowdingCap * ra, ra2, kCrowdingCap2,
+                         [&](const Grid::Rec& q, int o) {
+                           if (o == id) return;
+                           const float d2 = q.dist2(ax, ay, az), m2 = std::max(ra2, q.r2);
+                           if (d2 < best2 * m2) best2 = d2 / m2;
+                         });
       return std::sqrt(static_cast<double>(best2));
     };
     using Entry = std::pair<double, int>;
