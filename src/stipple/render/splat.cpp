@@ -898,35 +898,42 @@ CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> do
   std::unique_ptr<std::atomic<std::uint8_t>[]> drawn(new std::atomic<std::uint8_t>[n]);
   for (std::size_t j = 0; j < n; ++j) drawn[j].store(0, std::memory_order_relaxed);
   std::vector<std::uint8_t> touched(tiles, 0);
-  tbb::parallel_for(std::size_t(0), tiles, [&](std::size_t t) {
-    const int tx = static_cast<int>(t % tiles_x), ty = static_cast<int>(t / tiles_x);
-    const int x0 = tx * kTileW, y0 = ty * kTileH;
-    const int x1 = std::min(w, x0 + kTileW), y1 = std::min(h, y0 + kTileH);
-    const int tw = x1 - x0;
-    if (start[t] == start[t + 1]) {
-      if (out.data != base.data) {
-        for (int y = y0; y < y1; ++y) {
-          std::memcpy(out.ptr<std::uint8_t>(y) + 3 * x0, base.ptr<std::uint8_t>(y) + 3 * x0,
-                      static_cast<std::size_t>(3 * tw));
+  // A strip of tiles (kTileH rows) at a time, left to right: runs of tiles without dots are
+  // copied as one stretch a row.
+  tbb::parallel_for(0, tiles_y, [&](int ty) {
+    const int y0 = ty * kTileH, y1 = std::min(h, y0 + kTileH);
+    auto copy = [&](int xa, int xb) {
+      if (xa >= xb || out.data == base.data) return;
+      for (int y = y0; y < y1; ++y) {
+        std::memcpy(out.ptr<std::uint8_t>(y) + 3 * xa, base.ptr<std::uint8_t>(y) + 3 * xa,
+                    static_cast<std::size_t>(3 * (xb - xa)));
+      }
+    };
+    int run = 0;  // the first column of the current run of empty tiles
+    for (int tx = 0; tx < tiles_x; ++tx) {
+      const std::size_t t = static_cast<std::size_t>(ty) * tiles_x + tx;
+      const int x0 = tx * kTileW, x1 = std::min(w, x0 + kTileW);
+      const int tw = x1 - x0;
+      if (start[t] == start[t + 1]) continue;
+      copy(run, x0);
+      run = x1;
+      // Factor buffer for this tile: three planes (R, G, B) of kTileH rows of kStride.
+      thread_local std::vector<float> buf;
+      buf.resize(static_cast<std::size_t>(3 * kPlane));
+      vector_kernels().fill(buf.data(), buf.size());
+      for (std::uint32_t m = start[t]; m < start[t + 1]; ++m) {
+        if (splat_into_tile(sorted[members[m]], x0, y0, x1, y1, mask, table, polys, buf.data())) {
+          drawn[members[m]].store(1, std::memory_order_relaxed);
         }
       }
-      return;
-    }
-    // Factor buffer for this tile: three planes (R, G, B) of kTileH rows of kStride.
-    thread_local std::vector<float> buf;
-    buf.resize(static_cast<std::size_t>(3 * kPlane));
-    vector_kernels().fill(buf.data(), buf.size());
-    for (std::uint32_t m = start[t]; m < start[t + 1]; ++m) {
-      if (splat_into_tile(sorted[members[m]], x0, y0, x1, y1, mask, table, polys, buf.data())) {
-        drawn[members[m]].store(1, std::memory_order_relaxed);
+      touched[t] = 1;
+      for (int y = y0; y < y1; ++y) {
+        const float* fr = buf.data() + static_cast<std::size_t>((y - y0) * kStride);
+        modulate(base.ptr<std::uint8_t>(y) + 3 * x0, out.ptr<std::uint8_t>(y) + 3 * x0, fr,
+                 fr + kPlane, fr + 2 * kPlane, tw, srgb.product.data());
       }
     }
-    touched[t] = 1;
-    for (int y = y0; y < y1; ++y) {
-      const float* fr = buf.data() + static_cast<std::size_t>((y - y0) * kStride);
-      modulate(base.ptr<std::uint8_t>(y) + 3 * x0, out.ptr<std::uint8_t>(y) + 3 * x0, fr,
-               fr + kPlane, fr + 2 * kPlane, tw, srgb.product.data());
-    }
+    copy(run, w);
   });
 
   CompositeStats stats;
