@@ -31,7 +31,9 @@ const pkg = require('poisson-disk-sampling/package.json');
 // dots than the chart asks for. K = 0.86 lays the asked count (expected_inside below), so its
 // points per second are dots at the plan's density, as ours are.
 const K = 0.86;
-const RUNS = 5;  // the median is reported; the first run includes the JIT's warm-up
+// Runs in this process (argument 2, default 5): the median is reported; the first run includes
+// the JIT's warm-up.
+const RUNS = Number(process.argv[3] ?? 5);
 
 const dir = process.argv[2] ?? 'bench/out';
 const chart = JSON.parse(readFileSync(join(dir, 'chart_density.json'), 'utf8'));

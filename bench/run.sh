@@ -6,11 +6,13 @@
 #   bench/run.sh                 everything, writes docs/benchmarks.md
 #   BUILD=dir bench/run.sh       another build folder (default: build)
 #   REPS=n bench/run.sh          Google Benchmark repetitions (default: 5)
+#   PAIRS=n bench/run.sh         paired runs of our variable sampling and npm's (default: 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD=${BUILD:-build}
 REPS=${REPS:-5}
+PAIRS=${PAIRS:-5}
 OUT=bench/out
 # Debian's python3, which has python3-open3d, python3-opencv and python3-numpy; a pyenv python3
 # on the PATH would not.
@@ -44,6 +46,12 @@ step "OMP_NUM_THREADS=1 $PY bench/open3d_peer.py $OUT > $OUT/open3d.json"
 step "$PY bench/opencv_peer.py $OUT > $OUT/opencv.json"
 step "(cd bench && npm ci --silent --no-audit --no-fund)"
 step "node bench/npm_peer.mjs $OUT > $OUT/npm.json"
+# Paired runs: our variable sampling and npm's, one after the other, PAIRS times, so each pair
+# meets the same spell of the shared machine (npm's time alone swung from 0.8 to 1.4 s between
+# runs); npm's second run of two is taken, past the JIT's warm-up. The ratio is judged pair by
+# pair.
+mkdir -p "$OUT/paired"
+step "for k in \$(seq 1 $PAIRS); do $BUILD/stipple_bench --benchmark_filter='^BM_SampleVariable/' --benchmark_min_time=0.3 --benchmark_out_format=json --benchmark_out=$OUT/paired/ours_\$k.json > /dev/null && node bench/npm_peer.mjs $OUT 2 > $OUT/paired/npm_\$k.json; done"
 cat /proc/loadavg >"$OUT/loadavg-after.txt"
 
 $PY bench/render_report.py "$OUT" >docs/benchmarks.md.tmp
