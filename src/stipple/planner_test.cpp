@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 #include "stipple/geometry/cube_map.h"
@@ -46,6 +47,9 @@ TEST_P(Example, EveryCumulativeUnionIsBlueNoise) {
       }
     }
     const SpacingStats st = spacing_stats(p, s);
+    // The figures themselves, for the record (`stipple_tests --gtest_filter='*CumulativeUnion*'`).
+    std::printf("%-16s sessions 1..%zu: %6zu dots, min ratio %.3f, CV %.3f\n", GetParam().c_str(),
+                k + 1, p.size(), st.min_ratio, st.cv);
     EXPECT_GE(st.min_ratio, 0.65) << GetParam() << ", sessions 1.." << k + 1;
     EXPECT_LE(st.cv, 0.12) << GetParam() << ", sessions 1.." << k + 1;
   }
