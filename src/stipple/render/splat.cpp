@@ -869,7 +869,8 @@ CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> do
   std::vector<std::uint32_t> next(kChunks * tiles, 0);
   tbb::parallel_for(std::size_t(0), kChunks, [&](std::size_t c) {
     std::uint32_t* cnt = next.data() + c * tiles;
-    for (std::size_t j = chunk_range(c).first, j1 = chunk_range(c).second; j < j1; ++j) {
+    const auto [j0, j1] = chunk_range(c);
+    for (std::size_t j = j0; j < j1; ++j) {
       if (live[j]) for_tiles(j, [&](std::size_t t) { ++cnt[t]; });
     }
   });
@@ -887,7 +888,8 @@ CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> do
   std::vector<std::uint32_t> members(offset);
   tbb::parallel_for(std::size_t(0), kChunks, [&](std::size_t c) {
     std::uint32_t* pos = next.data() + c * tiles;
-    for (std::size_t j = chunk_range(c).first, j1 = chunk_range(c).second; j < j1; ++j) {
+    const auto [j0, j1] = chunk_range(c);
+    for (std::size_t j = j0; j < j1; ++j) {
       if (live[j]) {
         for_tiles(j, [&](std::size_t t) { members[pos[t]++] = static_cast<std::uint32_t>(j); });
       }

@@ -8,11 +8,11 @@
 #include <memory>
 #include <numbers>
 #include <queue>
+#include <stdexcept>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#include <stdexcept>
 
 #include "stipple/geometry/cube_map.h"
 #include "stipple/sampling/rng.h"
@@ -123,7 +123,8 @@ class Grid {
   }
 
   // Whether a dot at p of squared conflict radius rc2 (0: none of its own) comes closer to a live
-  // dot than the larger of the two radii: any() with that test, four records at a time.
+  // dot than the larger of the two radii (the cells within max(r, base) of p, four records at a
+  // time; the scan stops at the first such dot).
   bool conflict(const Vec3& p, double r, float rc2) const {
     const float px = static_cast<float>(p.x()), py = static_cast<float>(p.y()),
                 pz = static_cast<float>(p.z());
