@@ -31,6 +31,7 @@ FieldGrid bake_function(const RadialSurface& surface, int res,
   g.dilution_override.assign(n, -1.0f);
   g.zone.assign(n, -1);
   g.area_mm2.assign(n, 0.0f);
+  g.ray_cos.assign(n, 1.0f);
   g.point_mm.assign(n, Vec3::Zero());
   tbb::parallel_for(0, 6 * w, [&](int row) {
     const int face = row / w, j = row % w;
@@ -46,9 +47,10 @@ FieldGrid bake_function(const RadialSurface& surface, int res,
       g.depth_mm[k] = static_cast<float>(s.depth_mm);
       g.dilution_override[k] = static_cast<float>(s.dilution_override);
       g.zone[k] = static_cast<std::int16_t>(s.zone);
+      const double cos_a = std::max(0.05, surface_normal(surface, p).dot(d));
+      g.ray_cos[k] = static_cast<float>(cos_a);
       if (i >= 1 && i <= res && j >= 1 && j <= res) {
         const double r = (p - surface.centre).norm();
-        const double cos_a = std::max(0.05, surface_normal(surface, p).dot(d));
         g.area_mm2[k] = static_cast<float>(cube_texel_solid_angle(i, j, res) * r * r / cos_a);
       }
     }

@@ -19,6 +19,7 @@ struct FieldGrid {
   std::vector<float> diameter_min_mm, diameter_max_mm, depth_mm, dilution_override;
   std::vector<std::int16_t> zone;  // -1 outside every zone
   std::vector<float> area_mm2;     // surface area of each interior texel (0 on the border)
+  std::vector<float> ray_cos;      // cos of the angle between the ray and the surface normal
   std::vector<Vec3> point_mm;      // surface point at each texel centre
 };
 

@@ -115,23 +115,30 @@ Vec3 project_to_surface(const RadialSurface& s, const Vec3& p) {
 }
 
 Vec3 surface_normal(const RadialSurface& s, const Vec3& p) {
-  const Vec3 d = (p - s.centre).normalized();
-  // Two tangents of the unit sphere at d.
-  const Vec3 helper = std::abs(d.z()) < 0.9 ? Vec3(0, 0, 1) : Vec3(1, 0, 0);
-  const Vec3 t1 = d.cross(helper).normalized();
-  const Vec3 t2 = d.cross(t1);
-  // Half a texel's angle or so: smooth over the bilinear kinks, far below the dot spacing.
-  const double h = 1.0 / s.res;
-  auto point = [&](const Vec3& dir) {
-    const Vec3 u = dir.normalized();
-    return Vec3(s.centre + u * surface_radius_mm(s, u));
+  // On p's cube face the surface is P(a, b) = centre + r(a, b) D / |D|, D = axis + a u + b v;
+  // its tangents dP/da = r_a D^ + r (u - D^ (D^ . u)) / |D| (and so for b), with r's derivatives
+  // by central differences over half a texel either side: smooth over the bilinear kinks, far
+  // below the dot spacing, and five lookups on one face (no direction normalised per lookup).
+  const Vec3 d = p - s.centre;
+  if (!(d.squaredNorm() > 0)) return Vec3::UnitZ();
+  const CubeFacePoint q = cube_face_point(d);
+  const CubeFace& F = cube_face(q.face);
+  auto radius = [&](double a, double b) {
+    return cube_bilinear(s.radius_mm.data(), cube_stencil_on_face(q.face, a, b, s.res), s.res);
   };
-  const Vec3 du = point(d + h * t1) - point(d - h * t1);
-  const Vec3 dv = point(d + h * t2) - point(d - h * t2);
-  Vec3 n = du.cross(dv);
-  if (n.dot(d) < 0) n = -n;
-  const double len = n.norm();
-  return len > 0 ? Vec3(n / len) : d;
+  const double h = 1.0 / s.res;  // half a texel (a texel spans 2 / res of the face)
+  const double r0 = radius(q.a, q.b);
+  const double ra = (radius(q.a + h, q.b) - radius(q.a - h, q.b)) / (2 * h);
+  const double rb = (radius(q.a, q.b + h) - radius(q.a, q.b - h)) / (2 * h);
+  const Vec3 D = F.axis + q.a * F.u + q.b * F.v;
+  const double len = D.norm();
+  const Vec3 u = D / len;
+  const Vec3 pa = ra * u + (r0 / len) * (F.u - u * u.dot(F.u));
+  const Vec3 pb = rb * u + (r0 / len) * (F.v - u * u.dot(F.v));
+  Vec3 n = pa.cross(pb);
+  if (n.dot(u) < 0) n = -n;
+  const double nl = n.norm();
+  return nl > 0 ? Vec3(n / nl) : u;
 }
 
 }  // namespace stipple

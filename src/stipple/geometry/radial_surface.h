@@ -30,8 +30,8 @@ double surface_radius_mm(const RadialSurface& s, const Vec3& d);
 // The surface point in direction d from the centre: centre + r(d) d/|d|.
 Vec3 project_to_surface(const RadialSurface& s, const Vec3& p);
 
-// Unit outward normal at the surface point in direction of p, from the radius gradient
-// (central differences over a small angle).
+// Unit outward normal at the surface point in direction of p, from the radius gradient on p's
+// cube face (central differences over half a texel either side).
 Vec3 surface_normal(const RadialSurface& s, const Vec3& p);
 
 }  // namespace stipple

@@ -3,18 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
-#include <memory>
 #include <numbers>
 #include <queue>
 #include <stdexcept>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "stipple/geometry/cube_map.h"
+#include "stipple/sampling/conflict_grid.h"
+#include "stipple/sampling/progressive_tile.h"
 #include "stipple/sampling/rng.h"
 
 namespace stipple {
@@ -25,226 +21,65 @@ double hex_spacing_mm(double n) {
 
 namespace {
 
+// Grid cells are three conflict radii of a sparse spacing wide: a query reads 1-2 cells an axis
+// (measured on the Norwood VII plan with the earlier growth sampler, 1, 1.5, 2, 3 and 4 radii:
+// 3 was fastest; smaller cells make the dense cell index outgrow the cache, larger ones hold
+// more dots to test).
+constexpr double kCellRadii = 4;
+// The growth picks its parent among the newest 64 active dots rather than all of them (Bridson's
+// choice), so it walks the surface locally and its grid cells and texels stay in cache.
+constexpr size_t kActiveWindow = 64;
+// The fallback's elimination looks for crowding up to this ratio only: it removes the few
+// crowded dots of an overfull layer, all near 1.
+constexpr double kCrowdingCap = 1.2;
+// A patch whose outline meets its tangent plane at a grazing angle (the ray's cosine to the
+// plane normal below this) is split: the plane no longer follows the surface there.
+constexpr double kMinPlaneCos = 0.3;
+constexpr int kMinPatchTexels = 2;
+// The fallback's smallest conflict radius over the union's spacing: a good pattern keeps every
+// dot's nearest neighbour at 0.65 of its spacing or more (domain.md), with a margin for rounding.
+constexpr double kMinKappa = 0.655;
+
 struct Pt {
-  Vec3 p, n;
+  Vec3 p, n;       // n: zero until needed (growth parents, output)
   double density;  // final target, dots/cm2
   double s_full;   // hex spacing at the final density, mm
+  float lambda;    // the tile's entry fraction; < 0 for grown dots
   int session;
   bool alive;
+  bool seam;  // within the seam band of its patch
 };
 
-// A uniform grid over the treated region's bounding box whose cells hold their dots inline, in
-// small blocks of eight records (position and squared conflict radius as floats, in columns), so
-// a query reads a few contiguous cache lines per cell instead of chasing a linked list through
-// dots scattered in memory (a random cache miss per dot met was most of the sampler's time), and
-// the conflict test takes four records at a time (the sampler ~20 % faster than one by one). A
-// dot is listed in its home cell; a dot whose conflict radius exceeds the grid's base radius is
-// also copied into every cell its conflict ball overlaps (rare: the base radius is that of the
-// sparse end of the field). A query scans the cells within max(r_candidate, base), and so meets
-// every dot whose ball, the candidate's or its own, holds the other: the conflict rule is the
-// larger of the two radii. Cells are three base radii wide: a query reads 1-2 cells an axis
-// (measured on the Norwood VII plan, 1, 1.5, 2, 3 and 4 radii: 3 was fastest; smaller cells make
-// the dense cell index outgrow the cache, larger ones hold more dots to test).
-// Only the cell index is dense (4 bytes a cell); blocks are allocated where dots are.
-// Hand-written: nanoflann's trees are static, and the sampler inserts every step.
-constexpr double kCellRadii = 3;
-constexpr size_t kActiveWindow = 64;
-// Elimination's crowding (the smallest distance to a neighbour over the larger conflict radius)
-// is only looked for up to this ratio: growth leaves every pair at 1 or more, and elimination
-// removes the few per cent of overfill, crowded near 1, so it never gets to a dot with nobody
-// within 1.2 radii (should it, such dots all count as 1.2 and go in id order; the key stays at
-// or below the value, so the lazy greedy stays exact). Was 1.5: the same dots on the Norwood VII
-// plan, 2 % faster (smaller scans).
-constexpr double kCrowdingCap = 1.2;
-constexpr float kCrowdingCap2 = static_cast<float>(kCrowdingCap * kCrowdingCap);
-
-class Grid {
- public:
-  struct Rec {
-    float x, y, z, r2;  // r2 < 0: removed
-    float dist2(float px, float py, float pz) const {
-      const float dx = x - px, dy = y - py, dz = z - pz;
-      return dx * dx + dy * dy + dz * dz;
-    }
-  };
-  Grid(const Vec3& lo, const Vec3& hi, double base_radius)
-      : lo_(lo), base_(base_radius), inv_cell_(1.0 / (kCellRadii * base_radius)) {
-    for (int a = 0; a < 3; ++a)
-      dim_[a] = std::max(1, static_cast<int>(std::ceil((hi[a] - lo[a]) * inv_cell_)) + 1);
-    cell_.assign(static_cast<size_t>(dim_[0]) * dim_[1] * dim_[2], -1);
-  }
-  double base_radius() const { return base_; }
-
-  void insert(int id, const Vec3& p, double radius) {
-    const Rec r{static_cast<float>(p.x()), static_cast<float>(p.y()), static_cast<float>(p.z()),
-                static_cast<float>(radius * radius)};
-    if (radius <= base_) {
-      push(index(p), id, r);
-      return;
-    }
-    int lo[3], hi[3];
-    range(p, radius, lo, hi);
-    for (int z = lo[2]; z <= hi[2]; ++z)
-      for (int y = lo[1]; y <= hi[1]; ++y)
-        for (int x = lo[0]; x <= hi[0]; ++x) push(flat(x, y, z), id, r);
-  }
-
-  // Marks dot `id` (inserted at p with `radius`) removed in every cell that lists it.
-  void remove(int id, const Vec3& p, double radius) {
-    int lo[3], hi[3];
-    range(p, std::max(radius, 0.0), lo, hi);
-    for (int z = lo[2]; z <= hi[2]; ++z)
-      for (int y = lo[1]; y <= hi[1]; ++y)
-        for (int x = lo[0]; x <= hi[0]; ++x)
-          for (int b = cell_[flat(x, y, z)]; b >= 0; b = meta_[static_cast<size_t>(b)].next) {
-            Block& B = blocks_[static_cast<size_t>(b)];
-            const int* ids = &ids_[static_cast<size_t>(b) * kSlots];
-            for (int k = 0; k < meta_[static_cast<size_t>(b)].count; ++k)
-              if (ids[k] == id) B.r2[k] = -1;
-          }
-  }
-
-  // Calls f(rec, id) for every live dot listed in the cells within max(r, base) of p that lies
-  // closer to p than sqrt(scale2 max(rc2, its r2)), found four records at a time.
-  template <class F>
-  void for_each_near(const Vec3& p, double r, float rc2, float scale2, F&& f) const {
-    const float px = static_cast<float>(p.x()), py = static_cast<float>(p.y()),
-                pz = static_cast<float>(p.z());
-    any_cell(p, r, [&](size_t c) {
-      for (int b = cell_[c]; b >= 0; b = meta_[static_cast<size_t>(b)].next) {
-        const Block& B = blocks_[static_cast<size_t>(b)];
-        for (int hits = block_hits(b, px, py, pz, rc2, scale2); hits; hits &= hits - 1) {
-          const int k = std::countr_zero(static_cast<unsigned>(hits));
-          f(Rec{B.x[k], B.y[k], B.z[k], B.r2[k]}, ids_[static_cast<size_t>(b) * kSlots + k]);
-        }
-      }
-      return false;
-    });
-  }
-
-  // Whether a dot at p of squared conflict radius rc2 (0: none of its own) comes closer to a live
-  // dot than the larger of the two radii (the cells within max(r, base) of p, four records at a
-  // time; the scan stops at the first such dot).
-  bool conflict(const Vec3& p, double r, float rc2) const {
-    const float px = static_cast<float>(p.x()), py = static_cast<float>(p.y()),
-                pz = static_cast<float>(p.z());
-    return any_cell(p, r, [&](size_t c) { return cell_conflict(c, px, py, pz, rc2); });
-  }
-
- private:
-  // The cells overlapping the cube [p - max(r, base), p + max(r, base)], p's own first (a
-  // conflict, when there is one, most often lies there, and the query stops at the first), until
-  // cell(c) returns true. A dot may be met more than once.
-  template <class CellF>
-  bool any_cell(const Vec3& p, double r, CellF&& cell) const {
-    int lo[3], hi[3];
-    range(p, std::max(r, base_), lo, hi);
-    const size_t home = index(p);
-    if (cell(home)) return true;
-    for (int z = lo[2]; z <= hi[2]; ++z)
-      for (int y = lo[1]; y <= hi[1]; ++y)
-        for (int x = lo[0]; x <= hi[0]; ++x) {
-          const size_t c = flat(x, y, z);
-          if (c != home && cell(c)) return true;
-        }
-    return false;
-  }
-
-  // Eight records a block, as columns (x[], y[], z[], r2[]: two cache lines), so the conflict
-  // test takes four at a time in SSE2 (the x86-64 baseline); unused slots have r2 = -1, like
-  // removed dots. A block's count and link, and the dots' ids (needed only by elimination), are
-  // kept apart (meta_, ids_).
-  static constexpr int kSlots = 8;
-  struct alignas(64) Block {
-    float x[kSlots], y[kSlots], z[kSlots], r2[kSlots];
-  };
-  struct Meta {
-    int count, next;  // next: the older block of the same cell, or -1
-  };
-  // The slots (bits 0 - 7) of block b whose live dots lie closer to (px, py, pz) than
-  // sqrt(scale2 max(rc2, r2)): the conflict test (scale2 = 1), or a crowding scan's reach.
-  int block_hits(int b, float px, float py, float pz, float rc2, float scale2) const {
-    const Block& B = blocks_[static_cast<size_t>(b)];
-    int hits = 0;
-#if defined(__SSE2__)
-    const __m128 vx = _mm_set1_ps(px), vy = _mm_set1_ps(py), vz = _mm_set1_ps(pz);
-    const __m128 vr = _mm_set1_ps(rc2), vs = _mm_set1_ps(scale2), zero = _mm_setzero_ps();
-    for (int h = 0; h < kSlots; h += 4) {
-      const __m128 dx = _mm_sub_ps(_mm_load_ps(B.x + h), vx);
-      const __m128 dy = _mm_sub_ps(_mm_load_ps(B.y + h), vy);
-      const __m128 dz = _mm_sub_ps(_mm_load_ps(B.z + h), vz);
-      const __m128 d2 =
-          _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)), _mm_mul_ps(dz, dz));
-      const __m128 r2 = _mm_load_ps(B.r2 + h);
-      const __m128 reach2 = _mm_mul_ps(vs, _mm_max_ps(vr, r2));
-      hits |= _mm_movemask_ps(_mm_and_ps(_mm_cmpge_ps(r2, zero), _mm_cmplt_ps(d2, reach2))) << h;
-    }
-#else
-    for (int k = 0; k < kSlots; ++k) {
-      const Rec q{B.x[k], B.y[k], B.z[k], B.r2[k]};
-      if (q.r2 >= 0 && q.dist2(px, py, pz) < scale2 * std::max(rc2, q.r2)) hits |= 1 << k;
-    }
-#endif
-    return hits;
-  }
-  bool cell_conflict(size_t c, float px, float py, float pz, float rc2) const {
-    for (int b = cell_[c]; b >= 0; b = meta_[static_cast<size_t>(b)].next) {
-      if (block_hits(b, px, py, pz, rc2, 1.0f)) return true;
-    }
-    return false;
-  }
-  void push(size_t c, int id, const Rec& r) {
-    int b = cell_[c];
-    if (b < 0 || meta_[static_cast<size_t>(b)].count == kSlots) {
-      Block fresh{};
-      std::fill(std::begin(fresh.r2), std::end(fresh.r2), -1.0f);
-      blocks_.push_back(fresh);
-      meta_.push_back({0, b});
-      ids_.resize(ids_.size() + kSlots);
-      b = static_cast<int>(blocks_.size()) - 1;
-      cell_[c] = b;
-    }
-    Block& B = blocks_[static_cast<size_t>(b)];
-    int& k = meta_[static_cast<size_t>(b)].count;
-    B.x[k] = r.x;
-    B.y[k] = r.y;
-    B.z[k] = r.z;
-    B.r2[k] = r.r2;
-    ids_[static_cast<size_t>(b) * kSlots + static_cast<size_t>(k)] = id;
-    ++k;
-  }
-  size_t flat(int x, int y, int z) const {
-    return (static_cast<size_t>(z) * dim_[1] + y) * dim_[0] + x;
-  }
-  int coord(double v, int a) const {
-    return std::clamp(static_cast<int>((v - lo_[a]) * inv_cell_), 0, dim_[a] - 1);
-  }
-  size_t index(const Vec3& p) const {
-    return flat(coord(p.x(), 0), coord(p.y(), 1), coord(p.z(), 2));
-  }
-  void range(const Vec3& p, double r, int* lo, int* hi) const {
-    for (int a = 0; a < 3; ++a) lo[a] = coord(p[a] - r, a), hi[a] = coord(p[a] + r, a);
-  }
-  Vec3 lo_;
-  double base_, inv_cell_;
-  int dim_[3];
-  std::vector<int> cell_;  // newest block of each cell, or -1
-  std::vector<Block> blocks_;
-  std::vector<Meta> meta_;
-  std::vector<int> ids_;
+// A tile point projected onto the surface, not yet laid.
+struct Candidate {
+  Vec3 p;
+  float density;
+  float lambda;
+  bool seam;
 };
 
-struct Layer {
-  double kappa;     // conflict radius over the union's hex spacing
-  double inv_sqrt;  // 1 / sqrt(cumulative share): the union's spacing is s_full / sqrt(share)
-  double radius(double s_full) const { return kappa * s_full * inv_sqrt; }
+// A patch: texels i0..i1 x j0..j1 (inclusive) of a cube face of the field grid.
+struct Patch {
+  int face, i0, i1, j0, j1;
+};
+
+// Per session: the conflict scales and the grid reach (all radii scale with 1 / sqrt(share)).
+struct Level {
+  int session;
+  double inv_sqrt_share;
+  float scale2;          // kappa^2 / share: conflict radius^2 over spacing^2
+  double radius_per_mm;  // kappa / sqrt(share): conflict radius over spacing
+  double base_mm;        // conflict radius of the grid's base (sparse) spacing
 };
 
 class Sampler {
  public:
   Sampler(const RadialSurface& surface, const FieldGrid& field, const SamplerParams& params)
-      : surface_(surface), field_(field), params_(params), rng_(params.seed) {
-    // Texels that carry dots, their bounding box, and a representative dense spacing.
+      : surface_(surface),
+        field_(field),
+        params_(params),
+        tile_(builtin_progressive_tile()),
+        rng_(params.seed) {
     Vec3 lo = Vec3::Constant(1e9), hi = Vec3::Constant(-1e9);
     std::vector<double> spacing;
     for (size_t k = 0; k < field.area_mm2.size(); ++k) {
@@ -255,29 +90,20 @@ class Sampler {
         spacing.push_back(hex_spacing_mm(field.dots_per_cm2[k]));
       }
     }
-    // Candidates are projected with the surface and the field read in one face projection
-    // when both cube maps share a centre (they do when the field was baked on this surface).
-    shared_centre_ = field.centre == surface.centre;
     lo_ = lo - Vec3::Constant(10);
     hi_ = hi + Vec3::Constant(10);
     if (!spacing.empty()) {
-      // The grid's base radius: that of a sparse spacing (the 90th percentile), so that nearly
-      // every dot lies within it and is listed once.
+      // The grid's base spacing: a sparse one (the 90th percentile), so that nearly every dot's
+      // conflict ball lies within the base reach and it is listed once.
       const size_t i = spacing.size() * 9 / 10;
       std::nth_element(spacing.begin(), spacing.begin() + static_cast<long>(i), spacing.end());
-      grid_spacing_mm_ = spacing[i];
+      base_spacing_mm_ = spacing[i];
     }
+    const int res = field.res;
+    patch_ = params.patch_texels > 0 ? params.patch_texels : std::max(kMinPatchTexels, res / 4);
   }
 
   std::vector<SampledDot> run() {
-    // Unit vectors at j 2 pi / n for the candidate rings, n up to 64 (no trigonometry per try).
-    ring_.resize(65);
-    for (int n = 1; n <= 64; ++n) {
-      for (int j = 0; j < n; ++j) {
-        ring_[n].emplace_back(std::cos(2 * std::numbers::pi * j / n),
-                              std::sin(2 * std::numbers::pi * j / n));
-      }
-    }
     const double expected = expected_dots(field_);
     if (expected > static_cast<double>(params_.max_dots)) {
       throw std::invalid_argument(
@@ -285,129 +111,319 @@ class Sampler {
                       params_.max_dots));
     }
     if (texels_.empty() || expected < 0.5) return {};
+    ring_.resize(65);
+    for (int n = 1; n <= 64; ++n) {
+      for (int j = 0; j < n; ++j) {
+        ring_[static_cast<size_t>(n)].emplace_back(std::cos(2 * std::numbers::pi * j / n),
+                                                   std::sin(2 * std::numbers::pi * j / n));
+      }
+    }
+    patch_of_.assign(field_.dots_per_cm2.size(), -1);
+    for (int f = 0; f < 6; ++f) {
+      for (int j0 = 1; j0 <= field_.res; j0 += patch_) {
+        for (int i0 = 1; i0 <= field_.res; i0 += patch_) {
+          lay_patch({f, i0, std::min(field_.res, i0 + patch_ - 1), j0,
+                     std::min(field_.res, j0 + patch_ - 1)});
+        }
+      }
+    }
+    stats_.patches = patches_.size();
+    stats_.candidates = candidates_.size();
+    const double kappa = params_.kappa;
+    grid_ = std::make_unique<ConflictGrid>(lo_, hi_, kCellRadii * kappa * base_spacing_mm_);
+    used_.assign(candidates_.size(), 0);
     double cum = 0;
-    for (size_t k = 0; k < params_.session_shares.size(); ++k) {
+    const size_t sessions = params_.session_shares.size();
+    for (size_t k = 0; k < sessions; ++k) {
       cum = std::min(1.0, cum + params_.session_shares[k]);
-      lay_session(static_cast<int>(k) + 1, cum, static_cast<size_t>(std::llround(expected * cum)));
+      const double is = 1.0 / std::sqrt(cum);
+      const Level L{static_cast<int>(k) + 1, is, static_cast<float>(kappa * kappa / cum),
+                    kappa * is, kappa * is * base_spacing_mm_};
+      lay_session(L, cum, k + 1 == sessions, static_cast<size_t>(std::llround(expected * cum)));
     }
     std::vector<SampledDot> out;
     out.reserve(static_cast<size_t>(alive_));
-    for (const Pt& q : pts_) {
-      if (q.alive) out.push_back({q.p, q.n, q.session, q.density});
+    for (Pt& q : pts_) {
+      if (!q.alive) continue;
+      out.push_back({q.p, normal_of(q), q.session, q.density});
     }
     return out;
   }
 
  private:
-  // The surface point radially above or below x, and the baked density there. One face
-  // projection serves both cube maps (radii and field) when they share a centre.
-  double probe(const Vec3& x, Vec3* on_surface) const {
-    if (!shared_centre_) {
-      *on_surface = project_to_surface(surface_, x);
-      return lookup_density(field_, *on_surface);
+  // ---- the tile, patch by patch ----
+
+  // Texel k's flat index in the field grid.
+  size_t texel(int face, int i, int j) const {
+    const int w = field_.res + 2;
+    return (static_cast<size_t>(face) * w + j) * w + i;
+  }
+
+  // Lays the tile over patch P (appends to candidates_), or splits P where its tangent plane
+  // does not follow the surface well enough.
+  void lay_patch(const Patch& P) {
+    float n_max = 0;
+    for (int j = P.j0 - 1; j <= P.j1 + 1; ++j)
+      for (int i = P.i0 - 1; i <= P.i1 + 1; ++i)
+        n_max = std::max(n_max, field_.dots_per_cm2[texel(P.face, i, j)]);
+    if (n_max < params_.min_density_per_cm2) return;
+    const int res = field_.res;
+    const CubeFace& F = cube_face(P.face);
+    const Vec3 O = surface_.centre;
+    const Vec3 dc = F.axis + cube_face_coord(0.5 * (P.i0 + P.i1), res) * F.u +
+                    cube_face_coord(0.5 * (P.j0 + P.j1), res) * F.v;
+    const Vec3 c = project_to_surface(surface_, O + dc);
+    const Vec3 nrm = surface_normal(surface_, c);
+    const Vec3 e1 = nrm.unitOrthogonal(), e2 = nrm.cross(e1);
+    // The tile's full density: the densest texel (and its neighbours, which bilinear lookups
+    // reach) plus the reserve. sigma: mm per tile unit.
+    const double n_tile = n_max * (1 + params_.reserve);
+    const double sigma = std::sqrt(100 * tile_.density / n_tile);
+    // The patch outline (texel edges, 8 samples a side) in the tangent plane, by central
+    // projection from the centre: its bounding box holds every point the patch owns.
+    double u0 = 1e18, u1 = -1e18, v0 = 1e18, v1 = -1e18;
+    bool grazing = false;
+    const double lo_i = P.i0 - 0.5, hi_i = P.i1 + 0.5, lo_j = P.j0 - 0.5, hi_j = P.j1 + 0.5;
+    for (int side = 0; side < 4 && !grazing; ++side) {
+      for (int t = 0; t <= 8; ++t) {
+        const double a = t / 8.0;
+        const double ti = side < 2 ? lo_i + a * (hi_i - lo_i) : (side == 2 ? lo_i : hi_i);
+        const double tj = side < 2 ? (side == 0 ? lo_j : hi_j) : lo_j + a * (hi_j - lo_j);
+        const Vec3 d =
+            (F.axis + cube_face_coord(ti, res) * F.u + cube_face_coord(tj, res) * F.v).normalized();
+        const double cos_n = d.dot(nrm);
+        if (cos_n < kMinPlaneCos) {
+          grazing = true;
+          break;
+        }
+        const Vec3 q = O + d * ((c - O).dot(nrm) / cos_n) - c;
+        u0 = std::min(u0, q.dot(e1)), u1 = std::max(u1, q.dot(e1));
+        v0 = std::min(v0, q.dot(e2)), v1 = std::max(v1, q.dot(e2));
+      }
     }
+    // The tile must not repeat within the patch either.
+    const bool too_big = std::max(u1 - u0, v1 - v0) > 0.9 * sigma * tile_.side;
+    if ((grazing || too_big) && P.i1 - P.i0 + 1 > kMinPatchTexels) {
+      const int mi = (P.i0 + P.i1) / 2, mj = (P.j0 + P.j1) / 2;
+      lay_patch({P.face, P.i0, mi, P.j0, mj});
+      lay_patch({P.face, mi + 1, P.i1, P.j0, mj});
+      lay_patch({P.face, P.i0, mi, mj + 1, P.j1});
+      lay_patch({P.face, mi + 1, P.i1, mj + 1, P.j1});
+      return;
+    }
+    if (grazing) return;  // a sliver at a grazing angle: the fallback fills it, if it must
+    const int id = static_cast<int>(patches_.size());
+    patches_.push_back(P);
+    for (int j = P.j0; j <= P.j1; ++j)
+      for (int i = P.i0; i <= P.i1; ++i) patch_of_[texel(P.face, i, j)] = id;
+
+    // The tile's placement: a random offset on the torus and one of the eight symmetries of
+    // the square, from a stream of the patch's own (so a split elsewhere moves nothing here).
+    Rng prng(params_.seed ^
+             (0x9e3779b97f4a7c15ULL * (1 + static_cast<std::uint64_t>(P.face) +
+                                       6 * (P.i0 + 1031ULL * (P.j0 + 1031ULL * P.i1)))));
+    const int sym = static_cast<int>(prng.below(8));
+    const double ox = prng.uniform() * tile_.side, oy = prng.uniform() * tile_.side;
+    // Tile coordinates (X, Y) = S(u / sigma, v / sigma) + (ox, oy), S a symmetry.
+    auto to_tile = [&](double u, double v, double* X, double* Y) {
+      if (sym & 1) std::swap(u, v);
+      if (sym & 2) u = -u;
+      if (sym & 4) v = -v;
+      *X = u + ox, *Y = v + oy;
+    };
+    double X0 = 1e18, X1 = -1e18, Y0 = 1e18, Y1 = -1e18;
+    for (double u : {u0, u1})
+      for (double v : {v0, v1}) {
+        double X, Y;
+        to_tile(u / sigma, v / sigma, &X, &Y);
+        X0 = std::min(X0, X), X1 = std::max(X1, X), Y0 = std::min(Y0, Y), Y1 = std::max(Y1, Y);
+      }
+    // The symmetry's inverse as the images of the tile's axes in the tangent plane, mm per unit.
+    double ax_u = 1, ax_v = 0, ay_u = 0, ay_v = 1;  // (u, v) of tile unit vectors x and y
+    {
+      // S maps (u, v) -> (X, Y); invert by applying S^-1 to (1, 0) and (0, 1).
+      auto inv = [&](double X, double Y, double* u, double* v) {
+        if (sym & 4) Y = -Y;
+        if (sym & 2) X = -X;
+        if (sym & 1) std::swap(X, Y);
+        *u = X, *v = Y;
+      };
+      inv(1, 0, &ax_u, &ax_v);
+      inv(0, 1, &ay_u, &ay_v);
+    }
+    const Vec3 tx = sigma * (ax_u * e1 + ax_v * e2), ty = sigma * (ay_u * e1 + ay_v * e2);
+    const Vec3 origin = c - ox * tx - oy * ty;  // the plane point of tile coordinates (0, 0)
+    // Every quantity the loop needs is affine in the tile coordinates (x, y) of a point within a
+    // cell, d = p - centre = g + x tx + y ty: its projections on the face's axes (for the face
+    // coordinates a = d.u / d.axis, b = d.v / d.axis) and on the plane normal (for J).
+    const double tx_z = tx.dot(F.axis), ty_z = ty.dot(F.axis), tx_a = tx.dot(F.u),
+                 ty_a = ty.dot(F.u), tx_b = tx.dot(F.v), ty_b = ty.dot(F.v), tx_n = tx.dot(nrm),
+                 ty_n = ty.dot(nrm);
+    const double inv_count = 1.0 / static_cast<double>(tile_.size());
+    const double cap = 1 + params_.reserve;
+    const int L = tile_.side, rs = surface_.res, ws = rs + 2, w = res + 2;
+    const double lo_u = P.i0 - 0.5, hi_u = P.i1 + 0.5, lo_v = P.j0 - 0.5, hi_v = P.j1 + 0.5;
+    const double band = params_.seam_band_spacings;
+    const float* density = field_.dots_per_cm2.data() + static_cast<size_t>(P.face) * w * w;
+    const float* ray_cos = field_.ray_cos.empty()
+                               ? nullptr
+                               : field_.ray_cos.data() + static_cast<size_t>(P.face) * w * w;
+    const float* radius = surface_.radius_mm.data() + static_cast<size_t>(P.face) * ws * ws;
+    // Bilinear interpolation at continuous texel coordinates (t, u) of a (res + 2)^2 face table,
+    // as cube_stencil_on_face and cube_bilinear do it.
+    auto bilinear = [](const float* t, int width, double tu, double tv) {
+      const int i = std::clamp(static_cast<int>(tu), 0, width - 2);
+      const int j = std::clamp(static_cast<int>(tv), 0, width - 2);
+      const double fu = std::clamp(tu - i, 0.0, 1.0), fv = std::clamp(tv - j, 0.0, 1.0);
+      const float* r = t + static_cast<size_t>(j) * width + i;
+      return (1 - fv) * ((1 - fu) * r[0] + fu * r[1]) +
+             fv * ((1 - fu) * r[width] + fu * r[width + 1]);
+    };
+    for (int cy = static_cast<int>(std::floor(Y0)); cy <= static_cast<int>(std::floor(Y1)); ++cy) {
+      const int wy = ((cy % L) + L) % L;
+      for (int cx = static_cast<int>(std::floor(X0)); cx <= static_cast<int>(std::floor(X1));
+           ++cx) {
+        const int wx = ((cx % L) + L) % L;
+        const size_t cell = static_cast<size_t>(wy) * L + wx;
+        const Vec3 g = origin + (cx - wx) * tx + (cy - wy) * ty - O;
+        const double g_z = g.dot(F.axis), g_a = g.dot(F.u), g_b = g.dot(F.v), g_n = g.dot(nrm);
+        for (int q = tile_.cell_start[cell]; q < tile_.cell_start[cell + 1]; ++q) {
+          const int k = tile_.cell_points[static_cast<size_t>(q)];
+          const double x = tile_.x[static_cast<size_t>(k)], y = tile_.y[static_cast<size_t>(k)];
+          const double z = g_z + x * tx_z + y * ty_z;
+          if (!(z > 0)) continue;
+          const double a = (g_a + x * tx_a + y * ty_a) / z, b = (g_b + x * tx_b + y * ty_b) / z;
+          const double tu = cube_texel_coord(a, res), tv = cube_texel_coord(b, res);
+          // Owned by this patch: in its texels (a point on another face has |a| or |b| > 1).
+          if (tu < lo_u || tu >= hi_u || tv < lo_v || tv >= hi_v) continue;
+          double n = bilinear(density, w, tu, tv);
+          // lambda = rho n_tile / (n J) with J within a few per cent of 1 over a patch: most
+          // points the field does not want are turned away before the surface is read.
+          const double rho = k * inv_count;
+          if (rho * n_tile >= 1.5 * cap * n) continue;
+          const double r = bilinear(radius, ws, cube_texel_coord(a, rs), cube_texel_coord(b, rs));
+          const double len = z * std::sqrt(1 + a * a + b * b);  // |d|, d = z (axis + a u + b v)
+          const Vec3 d = g + x * tx + y * ty;
+          const Vec3 xs = O + d * (r / len);
+          if (n < params_.exact_below_per_cm2 && params_.exact_density) {
+            n = params_.exact_density(xs);
+          }
+          if (n < params_.min_density_per_cm2) continue;
+          // J: the surface area over the plane area it comes from, by central projection:
+          // (r_surface / r_plane)^2 cos(ray, plane normal) / cos(ray, surface normal).
+          const double cos_p = std::abs(g_n + x * tx_n + y * ty_n) / len;
+          const double cos_s = ray_cos ? std::max(0.05, bilinear(ray_cos, w, tu, tv)) : cos_p;
+          const double J = (r / len) * (r / len) * cos_p / cos_s;
+          const double lambda = rho * n_tile / (n * J);
+          if (lambda >= cap) continue;
+          const bool seam =
+              edge_distance_texels(P, tu, tv) * texel_mm(r, a, b) < band * hex_spacing_mm(n);
+          candidates_.push_back({xs, static_cast<float>(n), static_cast<float>(lambda), seam});
+        }
+      }
+    }
+  }
+
+  // Distance (texels) from continuous texel coordinates (tu, tv) to the edge of patch P.
+  static double edge_distance_texels(const Patch& P, double tu, double tv) {
+    return std::min(std::min(tu - (P.i0 - 0.5), (P.i1 + 0.5) - tu),
+                    std::min(tv - (P.j0 - 0.5), (P.j1 + 0.5) - tv));
+  }
+
+  // A texel's edge on the surface (mm), at the lower bound over directions: the face
+  // coordinates a, b span 2 / res a texel, and d(angle) / d(a) = 1 / (1 + a^2 + b^2) at most.
+  double texel_mm(double r_mm, double a, double b) const {
+    return r_mm * (2.0 / field_.res) / (1 + a * a + b * b);
+  }
+
+  // Whether a dot at p of full-density spacing s_mm lies within the seam band of its patch.
+  bool in_seam_band(const Vec3& p, double s_mm) const {
+    const Vec3 d = p - field_.centre;
+    const CubeFacePoint q = cube_face_point(d);
+    const int res = field_.res;
+    const double tu = cube_texel_coord(q.a, res), tv = cube_texel_coord(q.b, res);
+    const int i = std::clamp(static_cast<int>(std::lround(tu)), 1, res);
+    const int j = std::clamp(static_cast<int>(std::lround(tv)), 1, res);
+    const int id = patch_of_[texel(q.face, i, j)];
+    if (id < 0) return true;  // not in a patch: grown ground, keep growing
+    return edge_distance_texels(patches_[static_cast<size_t>(id)], tu, tv) *
+               texel_mm(d.norm(), q.a, q.b) <
+           params_.seam_band_spacings * s_mm;
+  }
+
+  // ---- laying dots ----
+
+  Vec3 normal_of(Pt& q) const {
+    if (q.n.squaredNorm() == 0) q.n = surface_normal(surface_, q.p);
+    return q.n;
+  }
+
+  // Lays a dot at surface point c of density n unless a live dot lies within the larger of the
+  // two conflict radii (scale2 = kappa^2 / share); returns its id or -1.
+  int lay(const Vec3& c, double n, const Level& L, float scale2, float lambda, bool seam) {
+    const double s_full = std::min(hex_spacing_mm(n), 20.0);
+    const float s2 = static_cast<float>(s_full * s_full);
+    const double rc = std::sqrt(static_cast<double>(scale2)) * s_full;
+    if (grid_->conflict(c, s2, scale2, std::max(rc, L.base_mm))) return -1;
+    pts_.push_back({c, Vec3::Zero(), n, s_full, lambda, L.session, true, seam});
+    ++alive_;
+    const int id = static_cast<int>(pts_.size()) - 1;
+    grid_->insert(id, c, s2, L.radius_per_mm * s_full, L.base_mm);
+    return id;
+  }
+
+  void unlay(int id, const Level& L) {
+    Pt& q = pts_[static_cast<size_t>(id)];
+    q.alive = false;
+    grid_->remove(id, q.p, std::max(L.radius_per_mm * q.s_full, L.base_mm));
+    --alive_;
+  }
+
+  // A growth candidate: the surface point radially through x, if the field wants a dot there
+  // and no dot conflicts. near_surface: x lies in a dot's tangent plane about one spacing from
+  // it (off the surface by a few hundredths of a millimetre), so x itself is first tested against
+  // the dots' own radii, and one inside such a ball is turned away before the surface and the
+  // field are read (most tries fail that way, and the reads were most of their cost).
+  int try_grow(const Vec3& x, const Level& L, bool near_surface, float scale2) {
+    if (near_surface && grid_->conflict(x, 0.0f, scale2, L.base_mm)) return -1;
     const Vec3 d = x - surface_.centre;
     const CubeFacePoint q = cube_face_point(d);
     const double r =
         cube_bilinear(surface_.radius_mm.data(),
                       cube_stencil_on_face(q.face, q.a, q.b, surface_.res), surface_.res);
-    *on_surface = surface_.centre + d * (r / d.norm());
-    return cube_bilinear(field_.dots_per_cm2.data(),
-                         cube_stencil_on_face(q.face, q.a, q.b, field_.res), field_.res);
-  }
-
-  // Tries to add a dot at the surface point radially through x; returns its id or -1.
-  // near_surface: x lies in a dot's tangent plane about one spacing from it, off the surface by
-  // spacing^2 / (2 x the radius of curvature): a few hundredths of a millimetre where dots are
-  // dense. Then x itself is first tested against the dots' own radii, and a candidate inside
-  // one is turned away before it is projected and the field read (whatever its own radius, the
-  // larger of the two conflicts). Most tries fail, nearly all that way (on the Norwood VII plan,
-  // 595,000 of 703,000), and the projection's texel reads, scattered over two cube maps larger
-  // than the cache, were most of their cost: the sampler is ~18 % faster. The few candidates
-  // judged a little off where they would land change which dots are laid, not the spacing
-  // statistics (sampler_test).
-  int try_add(const Vec3& x, int session, const Layer& L, Grid& grid, bool near_surface = false) {
-    if (near_surface && inside_a_dot(x, grid)) return -1;
-    Vec3 c;
-    double n = probe(x, &c);
+    const Vec3 c = surface_.centre + d * (r / d.norm());
+    double n = cube_bilinear(field_.dots_per_cm2.data(),
+                             cube_stencil_on_face(q.face, q.a, q.b, field_.res), field_.res);
     if (n < params_.exact_below_per_cm2 && params_.exact_density) n = params_.exact_density(c);
     if (n < params_.min_density_per_cm2) return -1;
-    const double s_full = std::min(hex_spacing_mm(n), 20.0);
-    const double rc = L.radius(s_full);
-    if (conflicts(c, rc, grid)) return -1;
-    const float cx = static_cast<float>(c.x()), cy = static_cast<float>(c.y()),
-                cz = static_cast<float>(c.z());
-    pts_.push_back({c, surface_normal(surface_, c), n, s_full, session, true});
-    ++alive_;
-    const int id = static_cast<int>(pts_.size()) - 1;
-    grid.insert(id, c, rc);
-    crowd2_.push_back(kCrowdingCap2);
-    if (crowd_valid_) note_crowding(id, cx, cy, cz, rc, grid);
-    return id;
+    return lay(c, n, L, scale2, -1.0f, true);
   }
 
-  // Whether x lies within a live dot's own conflict radius. A dot whose ball holds x is listed in
-  // a cell of the scan: its home cell is within the base radius, or it is listed in x's own.
-  static bool inside_a_dot(const Vec3& x, const Grid& grid) { return grid.conflict(x, 0.0, 0.0f); }
-
-  // Whether a dot at c of conflict radius rc would come closer to a live dot than the larger of
-  // their two radii.
-  static bool conflicts(const Vec3& c, double rc, const Grid& grid) {
-    return grid.conflict(c, rc, static_cast<float>(rc * rc));
-  }
-
-  // Elimination's crowding (see eliminate()), kept as the dots arrive: every pair of a new dot
-  // and a neighbour is met once, when the later of the two is inserted, and lowers both their
-  // squared ratios (earlier sessions' dots need none). The scan reaches kCrowdingCap max(r, base),
-  // which covers every pair crowding() would meet for a dot of radius <= base, whichever came
-  // first; so for those dots crowd2_ is at most the exact value, a valid key for the lazy greedy
-  // elimination (popped keys are re-checked), and the initial crowding query per new dot is
-  // saved. Dots of larger radius (sparse edges) are measured exactly at elimination.
-  void note_crowding(int id, float cx, float cy, float cz, double rc, const Grid& grid) {
-    const float rc2 = static_cast<float>(rc * rc);
-    float best = kCrowdingCap2;
-    grid.for_each_near(Vec3(cx, cy, cz), kCrowdingCap * std::max(rc, grid.base_radius()), rc2,
-                       kCrowdingCap2, [&](const Grid::Rec& q, int o) {
-                         if (o == id) return;
-                         const float ratio2 = q.dist2(cx, cy, cz) / std::max(rc2, q.r2);
-                         best = std::min(best, ratio2);
-                         if (o >= session_first_id_) {
-                           float& other = crowd2_[static_cast<size_t>(o)];
-                           other = std::min(other, ratio2);
-                         }
-                       });
-    crowd2_[static_cast<size_t>(id)] = std::min(crowd2_[static_cast<size_t>(id)], best);
-  }
-
-  // Grows the layer from `active` until no active dot can place a neighbour.
-  void grow(std::vector<int>& active, int session, const Layer& L, Grid& grid) {
-    const int k = params_.candidates_per_dot;
-    while (!active.empty()) {
-      // A random one of the newest 64 active dots, not of all of them (Bridson's choice): the
-      // growth then walks the surface locally and its grid cells, surface and field texels stay
-      // in cache (~1.5x faster on the Norwood VII plan); elimination afterwards gives the same
-      // spacing statistics either way. Much smaller windows (4 - 16) grow in streaks whose
-      // packing varies enough to show in 1 mm density bins across the hairline.
+  // Bridson's growth from `active` until no active dot can place a neighbour. When `seam_only`,
+  // new dots carry the growth on only within the seam band.
+  void grow(std::vector<int>& active, const Level& L, bool seam_only, size_t stop_at,
+            float scale2) {
+    const int k = seam_only ? params_.seam_candidates_per_dot : params_.candidates_per_dot;
+    while (!active.empty() && static_cast<size_t>(alive_) < stop_at) {
       const size_t window = std::min<size_t>(active.size(), kActiveWindow);
       const size_t ai = active.size() - 1 - static_cast<size_t>(rng_.below(window));
-      const Pt a = pts_[static_cast<size_t>(active[ai])];
+      Pt& a = pts_[static_cast<size_t>(active[ai])];
       bool placed = false;
       if (a.alive) {
-        const Vec3 t1 = a.n.unitOrthogonal(), t2 = a.n.cross(t1);
-        const double r0 = L.radius(a.s_full) * 1.001;
+        const Vec3 n = normal_of(a);
+        const Vec3 t1 = n.unitOrthogonal(), t2 = n.cross(t1);
+        const double r0 = std::sqrt(static_cast<double>(scale2)) * a.s_full * 1.001;
+        const Vec3 origin = a.p;
         const double phase = 2 * std::numbers::pi * rng_.uniform();
         const double cp = std::cos(phase), sp = std::sin(phase);
-        // Dots of earlier sessions only start the fill: a few tries each, then the new dots
-        // carry the growth on.
-        const int tries = a.session < session ? std::min(k, 4) : k;
-        for (int j = 0; j < tries && !placed; ++j) {
-          // The ring's j-th unit vector, rotated by the phase.
-          const Vec2& u = ring_[static_cast<size_t>(tries)][static_cast<size_t>(j)];
+        for (int j = 0; j < k && !placed; ++j) {
+          const Vec2& u = ring_[static_cast<size_t>(k)][static_cast<size_t>(j)];
           const double ca = u.x() * cp - u.y() * sp, sa = u.y() * cp + u.x() * sp;
           const double r = r0 * (1 + params_.annulus_width * rng_.uniform());
-          const int id = try_add(a.p + r * (ca * t1 + sa * t2), session, L, grid, true);
+          const int id = try_grow(origin + r * (ca * t1 + sa * t2), L, true, scale2);
           if (id >= 0) {
-            active.push_back(id);
+            const Pt& np = pts_[static_cast<size_t>(id)];
+            if (!seam_only || in_seam_band(np.p, np.s_full)) active.push_back(id);
             placed = true;
           }
         }
@@ -419,60 +435,49 @@ class Sampler {
     }
   }
 
-  // One candidate per treated texel (at a random point in it), in texel order: finds what growth
-  // did not reach. The first session tries every texel; later ones every stride-th, since every
-  // island already holds dots of the first session to grow from. Texel order, not a shuffle:
-  // nearly every try fails once growth has covered a region, and in texel order those tries read
-  // neighbouring grid cells and texels, in cache; where growth starts does not matter.
-  void sweep(int session, const Layer& L, Grid& grid) {
-    std::vector<int> order;
-    const size_t stride = session == 1 ? 1 : 7;
-    for (size_t i = 0; i < texels_.size(); i += stride) order.push_back(texels_[i]);
-    const int res = field_.res, w = res + 2;
+  // One try per treated texel (at a random point in it), growing from every success: finds
+  // what growth from the dots did not reach (islands). Fallback only.
+  void sweep(const Level& L, size_t stop_at, float scale2) {
+    const int res = field_.res;
     std::vector<int> active;
-    for (int k : order) {
-      const int face = k / (w * w), j = (k / w) % w, i = k % w;
+    for (int k : texels_) {
+      if (static_cast<size_t>(alive_) >= stop_at) return;
+      const int w = res + 2, face = k / (w * w), j = (k / w) % w, i = k % w;
       const Vec3 d = cube_texel_direction(face, i, j, res) +
                      (rng_.uniform() - 0.5) * (2.0 / res) * cube_face(face).u +
                      (rng_.uniform() - 0.5) * (2.0 / res) * cube_face(face).v;
-      const int id = try_add(surface_.centre + d, session, L, grid);
+      const int id = try_grow(surface_.centre + d, L, false, scale2);
       if (id >= 0) {
         active.push_back(id);
-        grow(active, session, L, grid);
+        grow(active, L, false, stop_at, scale2);
       }
     }
   }
 
-  // Removes the most crowded dots of `session` until `excess` are gone. Crowding is the
-  // smallest distance to a neighbour over the larger of the two conflict radii (the conflict
-  // rule's own measure). Removing a dot only ever raises its neighbours' values, so a popped
-  // value is re-checked and pushed back when stale (lazy greedy): no neighbour updates needed.
-  // Any key at or below a dot's value works the same way, so the initial keys are those kept
-  // during growth (note_crowding) where they are valid.
-  void eliminate(int session, size_t excess, const Layer& L, Grid& grid) {
-    // Squared distances over squared radii, on the grid's packed records; one root at the end.
+  // Removes the most crowded dots of the session until `excess` are gone (fallback only).
+  // Crowding: the smallest distance to a neighbour over the larger of the two conflict radii.
+  // Removing a dot only ever raises its neighbours' values, so a popped value is re-checked and
+  // pushed back when stale (lazy greedy).
+  void eliminate(size_t excess, const Level& L) {
+    const float cap2 = static_cast<float>(kCrowdingCap * kCrowdingCap);
     auto crowding = [&](int id) {
       const Pt& a = pts_[static_cast<size_t>(id)];
-      const double ra = L.radius(a.s_full);
       const float ax = static_cast<float>(a.p.x()), ay = static_cast<float>(a.p.y()),
-                  az = static_cast<float>(a.p.z()), ra2 = static_cast<float>(ra * ra);
-      float best2 = kCrowdingCap2;  // nothing farther matters: only the most crowded go
-      grid.for_each_near(a.p, kCrowdingCap * ra, ra2, kCrowdingCap2,
-                         [&](const Grid::Rec& q, int o) {
-                           if (o == id) return;
-                           const float d2 = q.dist2(ax, ay, az), m2 = std::max(ra2, q.r2);
-                           if (d2 < best2 * m2) best2 = d2 / m2;
-                         });
+                  az = static_cast<float>(a.p.z()), s2 = static_cast<float>(a.s_full * a.s_full);
+      const double reach = kCrowdingCap * std::max(L.radius_per_mm * a.s_full, L.base_mm);
+      float best2 = cap2;
+      grid_->for_each_near(a.p, s2, L.scale2 * cap2, reach, [&](const ConflictGrid::Rec& q, int o) {
+        if (o == id) return;
+        const float m2 = L.scale2 * std::max(s2, q.s2);
+        best2 = std::min(best2, q.dist2(ax, ay, az) / m2);
+      });
       return std::sqrt(static_cast<double>(best2));
     };
     using Entry = std::pair<double, int>;
     std::vector<Entry> entries;
     for (size_t id = 0; id < pts_.size(); ++id) {
-      if (!pts_[id].alive || pts_[id].session != session) continue;
-      const bool kept = crowd_valid_ && L.radius(pts_[id].s_full) <= grid.base_radius();
-      entries.emplace_back(
-          kept ? std::sqrt(static_cast<double>(crowd2_[id])) : crowding(static_cast<int>(id)),
-          static_cast<int>(id));
+      if (pts_[id].alive && pts_[id].session == L.session)
+        entries.emplace_back(crowding(static_cast<int>(id)), static_cast<int>(id));
     }
     std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap(std::greater<>{},
                                                                         std::move(entries));
@@ -484,66 +489,150 @@ class Sampler {
         heap.emplace(now, id);
         continue;
       }
-      Pt& q = pts_[static_cast<size_t>(id)];
-      q.alive = false;
-      grid.remove(id, q.p, L.radius(q.s_full));
-      --alive_;
+      unlay(id, L);
       ++removed;
     }
   }
 
-  void lay_session(int session, double cum_share, size_t target) {
-    // Grow an over-full layer at a small kappa, then eliminate its most crowded new dots down to
-    // the exact count: elimination adapts to the holes the earlier sessions left continuously,
-    // where a dart-throwing fill at the final radius would fill them in whole numbers. Should
-    // growth saturate below the count, kappa shrinks and growth resumes from every dot.
-    // Later sessions fill between fixed dots and pack less densely at the same kappa: they start
-    // 5 % tighter, which spares a second growth pass.
-    Layer L{params_.grow_kappa * (session == 1 ? 1.0 : 0.95), 1.0 / std::sqrt(cum_share)};
-    std::unique_ptr<Grid> grid;
-    session_first_id_ = static_cast<int>(pts_.size());
-    for (int attempt = 0; attempt < 12; ++attempt) {
-      grid = std::make_unique<Grid>(lo_, hi_, L.radius(grid_spacing_mm_));
-      // Radii change with kappa: after a second pass elimination measures every dot afresh.
-      crowd_valid_ = attempt == 0;
-      std::vector<int> active;
-      for (size_t id = 0; id < pts_.size(); ++id) {
-        if (!pts_[id].alive) continue;
-        grid->insert(static_cast<int>(id), pts_[id].p, L.radius(pts_[id].s_full));
-        active.push_back(static_cast<int>(id));
+  // A tile candidate was turned away (a seam, or a density gradient steep enough that the
+  // tile's neighbour at the denser side sits within the sparser dot's radius): a few tries at
+  // random points within one conflict radius of it, the first that fits replaces it.
+  bool replace(const Candidate& c, const Level& L) {
+    const Vec3 n = (c.p - surface_.centre).normalized();
+    const Vec3 t1 = n.unitOrthogonal(), t2 = n.cross(t1);
+    const double r =
+        std::sqrt(static_cast<double>(L.scale2)) * std::min(hex_spacing_mm(c.density), 20.0);
+    for (int t = 0; t < 2 * params_.candidates_per_dot; ++t) {
+      double u, v;
+      do {
+        u = 2 * rng_.uniform() - 1, v = 2 * rng_.uniform() - 1;
+      } while (u * u + v * v > 1);
+      if (try_grow(c.p + r * (u * t1 + v * t2), L, true, L.scale2) >= 0) return true;
+    }
+    return false;
+  }
+
+  // Lays the candidates `ids` in lambda order (ties by index) until `target` dots are alive.
+  void top_up(std::vector<int>& ids, const Level& L, size_t target) {
+    std::sort(ids.begin(), ids.end(), [&](int a, int b) {
+      const float la = candidates_[static_cast<size_t>(a)].lambda;
+      const float lb = candidates_[static_cast<size_t>(b)].lambda;
+      return la < lb || (la == lb && a < b);
+    });
+    for (size_t t = 0; t < ids.size() && static_cast<size_t>(alive_) < target; ++t) {
+      const Candidate& c = candidates_[static_cast<size_t>(ids[t])];
+      used_[static_cast<size_t>(ids[t])] = 1;
+      if (lay(c.p, c.density, L, L.scale2, c.lambda, c.seam) >= 0) ++stats_.tile_dots;
+    }
+  }
+
+  // Session L.session: the tile's candidates below the union's share, the seam growth, then the
+  // candidates about the share in lambda order up to the exact count.
+  void lay_session(const Level& L, double share, bool last, size_t target) {
+    const double lo_tail = last ? 1.0 - params_.tail : share - params_.tail;
+    const double hi_tail = last ? 1e30 : share + params_.tail;
+    const int first_id = static_cast<int>(pts_.size());
+    std::vector<int> tail, rejected;
+    for (size_t q = 0; q < candidates_.size(); ++q) {
+      if (used_[q]) continue;
+      const Candidate& c = candidates_[q];
+      if (c.lambda >= lo_tail) {
+        if (c.lambda < hi_tail) tail.push_back(static_cast<int>(q));
+        continue;
       }
-      grow(active, session, L, *grid);
-      sweep(session, L, *grid);
-      if (static_cast<size_t>(alive_) >= target) break;
-      L.kappa *= 0.95;
+      used_[q] = 1;
+      if (lay(c.p, c.density, L, L.scale2, c.lambda, c.seam) < 0) {
+        rejected.push_back(static_cast<int>(q));
+      } else {
+        ++stats_.tile_dots;
+      }
     }
+    for (int q : rejected) stats_.replaced += replace(candidates_[static_cast<size_t>(q)], L);
+    stats_.rejected += rejected.size();
+    // Seams: every dot in a seam band seeds the growth.
+    std::vector<int> active;
+    for (size_t id = 0; id < pts_.size(); ++id) {
+      if (pts_[id].alive && pts_[id].seam) active.push_back(static_cast<int>(id));
+    }
+    const int before_seams = alive_;
+    grow(active, L, true, static_cast<size_t>(-1), L.scale2);
+    stats_.seam_dots += static_cast<size_t>(alive_ - before_seams);
+    top_up(tail, L, target);
     if (static_cast<size_t>(alive_) < target) {
-      throw std::runtime_error(
-          fmt::format("sampler: session {} could not reach {} dots", session, target));
+      // Still short (steep gradients turn many candidates away: the sparse side's radius
+      // rules): the later candidates, in lambda order, borrowed from the sessions after.
+      std::vector<int> rest;
+      for (size_t q = 0; q < candidates_.size(); ++q) {
+        if (!used_[q]) rest.push_back(static_cast<int>(q));
+      }
+      top_up(rest, L, target);
     }
-    eliminate(session, static_cast<size_t>(alive_) - target, L, *grid);
+    if (static_cast<size_t>(alive_) > target) {
+      // Over (the seam growth added more than the tail could leave out): the session's
+      // highest-lambda tile dots go, evenly spread like the tile's ranks.
+      std::vector<std::pair<float, int>> mine;
+      for (size_t id = static_cast<size_t>(first_id); id < pts_.size(); ++id) {
+        if (pts_[id].alive && pts_[id].lambda >= 0) mine.emplace_back(pts_[id].lambda, id);
+      }
+      const size_t excess = std::min(mine.size(), static_cast<size_t>(alive_) - target);
+      std::nth_element(mine.begin(), mine.begin() + static_cast<long>(excess), mine.end(),
+                       std::greater<>());
+      std::sort(mine.begin(), mine.begin() + static_cast<long>(excess), std::greater<>());
+      for (size_t e = 0; e < excess; ++e) unlay(mine[e].second, L);
+      stats_.removed += excess;
+    }
+    // Short of every candidate (a field the tile cannot follow): grow from every dot and sweep
+    // the texels, at the tile's radius, then at smaller radii down to kMinKappa; the most
+    // crowded are eliminated down to the count. A design whose count cannot be met at that
+    // spacing keeps fewer dots in this session; the next session's union makes them up.
+    float scale2 = L.scale2;
+    for (int attempt = 0; static_cast<size_t>(alive_) < target && attempt < 4; ++attempt) {
+      std::vector<int> all;
+      for (size_t id = 0; id < pts_.size(); ++id) {
+        if (pts_[id].alive) all.push_back(static_cast<int>(id));
+      }
+      const int before = alive_;
+      grow(all, L, false, static_cast<size_t>(-1), scale2);
+      sweep(L, static_cast<size_t>(-1), scale2);
+      stats_.fallback_dots += static_cast<size_t>(alive_ - before);
+      if (static_cast<size_t>(alive_) > target) {
+        stats_.removed += static_cast<size_t>(alive_) - target;
+        eliminate(static_cast<size_t>(alive_) - target, L);
+      }
+      scale2 =
+          std::max(scale2 * 0.97f * 0.97f, static_cast<float>(kMinKappa * kMinKappa) * L.scale2 /
+                                               static_cast<float>(params_.kappa * params_.kappa));
+    }
+    if (last && static_cast<size_t>(alive_) < target) stats_.short_by = target - alive_;
   }
 
   const RadialSurface& surface_;
   const FieldGrid& field_;
   const SamplerParams& params_;
+  const ProgressiveTile& tile_;
   Rng rng_;
   std::vector<int> texels_;
   Vec3 lo_, hi_;
-  double grid_spacing_mm_ = 1.0;
-  bool shared_centre_ = false;
+  double base_spacing_mm_ = 1.0;
+  int patch_ = 16;
+  std::vector<Patch> patches_;
+  std::vector<int> patch_of_;  // per field texel: its patch, or -1
+  std::vector<Candidate> candidates_;
+  std::vector<char> used_;
+  std::unique_ptr<ConflictGrid> grid_;
   std::vector<Pt> pts_;
-  std::vector<float> crowd2_;  // per dot: squared crowding of this session's dots (see above)
-  bool crowd_valid_ = false;
-  int session_first_id_ = 0;  // this session's dots have ids from here on
   std::vector<std::vector<Vec2>> ring_;
   int alive_ = 0;
+  SamplerStats stats_;
+
+ public:
+  const SamplerStats& stats() const { return stats_; }
 };
 
 }  // namespace
 
 std::vector<SampledDot> sample_dots(const RadialSurface& surface, const FieldGrid& field,
-                                    const SamplerParams& params) {
+                                    const SamplerParams& params, SamplerStats* stats) {
   if (params.session_shares.empty() || params.session_shares.size() > 6) {
     throw std::invalid_argument(
         fmt::format("sampler: {} sessions, allowed 1 to 6", params.session_shares.size()));
@@ -557,8 +646,22 @@ std::vector<SampledDot> sample_dots(const RadialSurface& surface, const FieldGri
         fmt::format("sampler: candidates_per_dot = {} is out of range, allowed 1 to 64",
                     params.candidates_per_dot));
   }
+  if (!(params.kappa >= kMinKappa && params.kappa <= 1)) {
+    throw std::invalid_argument(fmt::format("sampler: kappa = {} is out of range, allowed {} to 1",
+                                            params.kappa, kMinKappa));
+  }
+  if (!(params.reserve >= 0 && params.reserve <= 0.5) || !(params.tail > 0 && params.tail <= 0.2)) {
+    throw std::invalid_argument(fmt::format(
+        "sampler: reserve = {} (allowed 0 - 0.5) or tail = {} (allowed (0, 0.2]) out of range",
+        params.reserve, params.tail));
+  }
+  if (field.centre != surface.centre) {
+    throw std::invalid_argument("sampler: the field grid must be baked about the surface's centre");
+  }
   Sampler s(surface, field, params);
-  return s.run();
+  std::vector<SampledDot> dots = s.run();
+  if (stats) *stats = s.stats();
+  return dots;
 }
 
 }  // namespace stipple
