@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #if defined(__SSE2__)
@@ -55,10 +56,12 @@ class ConflictGrid {
   void insert(int id, const Vec3& p, float s2, double reach_mm, double base_mm) {
     const Rec r{static_cast<float>(p.x()), static_cast<float>(p.y()), static_cast<float>(p.z()),
                 s2};
+    if (static_cast<size_t>(id) >= home_.size()) home_.resize(static_cast<size_t>(id) + 1, -1);
     if (reach_mm <= base_mm) {
-      push(index(p), id, r);
+      home_[static_cast<size_t>(id)] = push(index(p), id, r);
       return;
     }
+    home_[static_cast<size_t>(id)] = -1;
     int lo[3], hi[3];
     range(p, reach_mm, lo, hi);
     for (int z = lo[2]; z <= hi[2]; ++z)
@@ -68,6 +71,11 @@ class ConflictGrid {
 
   // Marks dot `id` (inserted at p, listed within reach_mm) removed in every cell that lists it.
   void remove(int id, const Vec3& p, double reach_mm) {
+    if (const int h = home_of(id); h >= 0) {
+      blocks_[static_cast<size_t>(h / kSlots)].s2[h % kSlots] = -1;
+      home_[static_cast<size_t>(id)] = -1;
+      return;
+    }
     int lo[3], hi[3];
     range(p, std::max(reach_mm, 0.0), lo, hi);
     for (int z = lo[2]; z <= hi[2]; ++z)
@@ -93,6 +101,79 @@ class ConflictGrid {
       }
       return false;
     });
+  }
+
+  // Whether dot `id` is listed in its home cell alone (and so can be hidden and moved in place).
+  bool home_listed(int id) const { return home_of(id) >= 0; }
+
+  // Hides a home-listed dot from every query (its slot reads as removed) until shown again with
+  // its record moved to p (in place when p falls in the same cell, else re-listed there).
+  void hide(int id) {
+    const int h = home_of(id);
+    hidden_s2_ = blocks_[static_cast<size_t>(h / kSlots)].s2[h % kSlots];
+    blocks_[static_cast<size_t>(h / kSlots)].s2[h % kSlots] = -1;
+  }
+  void show(int id, const Vec3& old_p, const Vec3& p, float s2) {
+    const int h = home_of(id);
+    Block& B = blocks_[static_cast<size_t>(h / kSlots)];
+    if (index(old_p) == index(p)) {
+      B.x[h % kSlots] = static_cast<float>(p.x()), B.y[h % kSlots] = static_cast<float>(p.y()),
+              B.z[h % kSlots] = static_cast<float>(p.z()), B.s2[h % kSlots] = s2;
+      return;
+    }
+    const Rec r{static_cast<float>(p.x()), static_cast<float>(p.y()), static_cast<float>(p.z()),
+                s2};
+    home_[static_cast<size_t>(id)] = push(index(p), id, r);  // the old slot stays removed
+  }
+
+  // The squared distance from p to the nearest live dot listed in the cells within reach_mm of
+  // p, or reach_mm^2 when none is closer; *at: that dot's position (p itself when none).
+  float nearest2(const Vec3& p, double reach_mm, Vec3* at) const {
+    const float px = static_cast<float>(p.x()), py = static_cast<float>(p.y()),
+                pz = static_cast<float>(p.z());
+    float best = static_cast<float>(reach_mm * reach_mm);
+    int best_block = -1;
+    any_cell(p, reach_mm, [&](size_t c) {
+      for (int b = cell_[c]; b >= 0; b = meta_[static_cast<size_t>(b)].next) {
+        const float d2 = block_nearest2(b, px, py, pz);
+        if (d2 < best) best = d2, best_block = b;
+      }
+      return false;
+    });
+    *at = p;
+    if (best_block >= 0) {
+      const Block& B = blocks_[static_cast<size_t>(best_block)];
+      for (int k = 0; k < kSlots; ++k) {
+        const Rec q{B.x[k], B.y[k], B.z[k], B.s2[k]};
+        if (q.s2 >= 0 && q.dist2(px, py, pz) == best) *at = Vec3(q.x, q.y, q.z);
+      }
+    }
+    return best;
+  }
+
+  // Whether a live dot lies closer to p than sqrt(d2), whatever its own radius: cells within
+  // sqrt(d2) of p, p's own first, stopping at the first such dot.
+  bool any_within(const Vec3& p, float d2) const {
+    const float px = static_cast<float>(p.x()), py = static_cast<float>(p.y()),
+                pz = static_cast<float>(p.z());
+    return any_cell(p, std::sqrt(static_cast<double>(d2)), [&](size_t c) {
+      for (int b = cell_[c]; b >= 0; b = meta_[static_cast<size_t>(b)].next) {
+        if (block_nearest2(b, px, py, pz) < d2) return true;
+      }
+      return false;
+    });
+  }
+
+  // conflict() restricted to p's own cell: where every dot of radius up to base_mm is known to
+  // lie farther from p than base_mm, the only possible conflicts are with dots of larger radius,
+  // and those are listed in every cell their ball overlaps, p's included.
+  bool conflict_in_home_cell(const Vec3& p, float s2, float scale2) const {
+    const float px = static_cast<float>(p.x()), py = static_cast<float>(p.y()),
+                pz = static_cast<float>(p.z());
+    for (int b = cell_[index(p)]; b >= 0; b = meta_[static_cast<size_t>(b)].next) {
+      if (block_hits(b, px, py, pz, s2, scale2)) return true;
+    }
+    return false;
   }
 
   // Calls f(rec, id) for every live dot listed in the cells within reach_mm of p that lies closer
@@ -166,7 +247,39 @@ class ConflictGrid {
 #endif
     return hits;
   }
-  void push(size_t c, int id, const Rec& r) {
+  // The smallest squared distance from (px, py, pz) to a live dot of block b (+inf if none).
+  float block_nearest2(int b, float px, float py, float pz) const {
+    const Block& B = blocks_[static_cast<size_t>(b)];
+#if defined(__SSE2__)
+    const __m128 vx = _mm_set1_ps(px), vy = _mm_set1_ps(py), vz = _mm_set1_ps(pz);
+    const __m128 inf = _mm_set1_ps(std::numeric_limits<float>::infinity()), zero = _mm_setzero_ps();
+    __m128 best = inf;
+    for (int h = 0; h < kSlots; h += 4) {
+      const __m128 dx = _mm_sub_ps(_mm_load_ps(B.x + h), vx);
+      const __m128 dy = _mm_sub_ps(_mm_load_ps(B.y + h), vy);
+      const __m128 dz = _mm_sub_ps(_mm_load_ps(B.z + h), vz);
+      const __m128 d2 =
+          _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)), _mm_mul_ps(dz, dz));
+      const __m128 live = _mm_cmpge_ps(_mm_load_ps(B.s2 + h), zero);
+      best = _mm_min_ps(best, _mm_or_ps(_mm_and_ps(live, d2), _mm_andnot_ps(live, inf)));
+    }
+    best = _mm_min_ps(best, _mm_shuffle_ps(best, best, _MM_SHUFFLE(1, 0, 3, 2)));
+    best = _mm_min_ps(best, _mm_shuffle_ps(best, best, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtss_f32(best);
+#else
+    float best = std::numeric_limits<float>::infinity();
+    for (int k = 0; k < kSlots; ++k) {
+      const Rec q{B.x[k], B.y[k], B.z[k], B.s2[k]};
+      if (q.s2 >= 0) best = std::min(best, q.dist2(px, py, pz));
+    }
+    return best;
+#endif
+  }
+  int home_of(int id) const {
+    return static_cast<size_t>(id) < home_.size() ? home_[static_cast<size_t>(id)] : -1;
+  }
+  // Appends r to cell c; returns its slot (block * kSlots + index).
+  int push(size_t c, int id, const Rec& r) {
     int b = cell_[c];
     if (b < 0 || meta_[static_cast<size_t>(b)].count == kSlots) {
       Block fresh{};
@@ -184,7 +297,7 @@ class ConflictGrid {
     B.z[k] = r.z;
     B.s2[k] = r.s2;
     ids_[static_cast<size_t>(b) * kSlots + static_cast<size_t>(k)] = id;
-    ++k;
+    return b * kSlots + k++;
   }
   size_t flat(int x, int y, int z) const {
     return (static_cast<size_t>(z) * dim_[1] + y) * dim_[0] + x;
@@ -206,6 +319,8 @@ class ConflictGrid {
   std::vector<Block> blocks_;
   std::vector<Meta> meta_;
   std::vector<int> ids_;
+  std::vector<int> home_;  // per dot id: its slot when listed in its home cell alone, else -1
+  float hidden_s2_ = 0;
 };
 
 }  // namespace stipple

@@ -27,7 +27,7 @@
 namespace stipple {
 
 struct ProgressiveTileParams {
-  int side = 64;                // torus side in tile units (the hex spacing at full density is ~1)
+  int side = 96;                // torus side in tile units (the hex spacing at full density is ~1)
   double min_fraction = 0.005;  // density of the sparsest level, as a fraction of the full one
   double level_ratio = 1.05;    // density ratio of consecutive levels
   double kappa = 0.75;          // each level's conflict radius over its hex spacing

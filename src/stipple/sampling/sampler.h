@@ -67,6 +67,12 @@ struct SamplerParams {
   double seam_band_spacings = 1.0;
   double reserve = 0.10;  // the tile reaches this far beyond the densest texel
   double tail = 0.04;     // lambda this close to a union's share is laid in order
+  // Passes of relaxation over the last session's dots once it is laid: each steps 0.2 of its
+  // nearest-neighbour distance straight away from that neighbour when that gains room without a
+  // conflict. The final set, the one the client keeps, spreads further; the earlier unions stay
+  // as laid. On the uniform benchmark field (one session): CV 0.099 -> 0.085 (1 pass), 0.080
+  // (2); the seam rows' density unchanged.
+  int relax_passes = 1;
   double min_density_per_cm2 = 0.5;
   // Where the baked field is thin (edges, sentinels), it can be off by a texel's worth of
   // interpolation; there the exact field, when given, decides.
@@ -92,6 +98,7 @@ struct SamplerStats {
   std::size_t seam_dots = 0;      // dots the seam growth added
   std::size_t removed = 0;        // dots taken out to meet a count from above
   std::size_t fallback_dots = 0;  // dots the fallback growth added (0 on well-behaved fields)
+  std::size_t relaxed = 0;        // moves the relaxation of the last session made
   std::size_t short_by = 0;       // dots missing from the counts after everything (0 normally)
 };
 
