@@ -221,6 +221,15 @@ class ConflictGrid {
     int count, next;  // next: the older block of the same cell, or -1
   };
 
+#if defined(__SSE2__)
+  // Squared distances from (vx, vy, vz) to records h .. h + 3 of block B.
+  static __m128 quad_dist2(const Block& B, int h, __m128 vx, __m128 vy, __m128 vz) {
+    const __m128 dx = _mm_sub_ps(_mm_load_ps(B.x + h), vx);
+    const __m128 dy = _mm_sub_ps(_mm_load_ps(B.y + h), vy);
+    const __m128 dz = _mm_sub_ps(_mm_load_ps(B.z + h), vz);
+    return _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)), _mm_mul_ps(dz, dz));
+  }
+#endif
   // The slots (bits 0 - 7) of block b whose live dots lie closer to (px, py, pz) than
   // sqrt(scale2 max(s2, their s2)).
   int block_hits(int b, float px, float py, float pz, float s2, float scale2) const {
@@ -230,11 +239,7 @@ class ConflictGrid {
     const __m128 vx = _mm_set1_ps(px), vy = _mm_set1_ps(py), vz = _mm_set1_ps(pz);
     const __m128 vs = _mm_set1_ps(s2), vk = _mm_set1_ps(scale2), zero = _mm_setzero_ps();
     for (int h = 0; h < kSlots; h += 4) {
-      const __m128 dx = _mm_sub_ps(_mm_load_ps(B.x + h), vx);
-      const __m128 dy = _mm_sub_ps(_mm_load_ps(B.y + h), vy);
-      const __m128 dz = _mm_sub_ps(_mm_load_ps(B.z + h), vz);
-      const __m128 d2 =
-          _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)), _mm_mul_ps(dz, dz));
+      const __m128 d2 = quad_dist2(B, h, vx, vy, vz);
       const __m128 q2 = _mm_load_ps(B.s2 + h);
       const __m128 reach2 = _mm_mul_ps(vk, _mm_max_ps(vs, q2));
       hits |= _mm_movemask_ps(_mm_and_ps(_mm_cmpge_ps(q2, zero), _mm_cmplt_ps(d2, reach2))) << h;
@@ -255,11 +260,7 @@ class ConflictGrid {
     const __m128 inf = _mm_set1_ps(std::numeric_limits<float>::infinity()), zero = _mm_setzero_ps();
     __m128 best = inf;
     for (int h = 0; h < kSlots; h += 4) {
-      const __m128 dx = _mm_sub_ps(_mm_load_ps(B.x + h), vx);
-      const __m128 dy = _mm_sub_ps(_mm_load_ps(B.y + h), vy);
-      const __m128 dz = _mm_sub_ps(_mm_load_ps(B.z + h), vz);
-      const __m128 d2 =
-          _mm_add_ps(_mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy)), _mm_mul_ps(dz, dz));
+      const __m128 d2 = quad_dist2(B, h, vx, vy, vz);
       const __m128 live = _mm_cmpge_ps(_mm_load_ps(B.s2 + h), zero);
       best = _mm_min_ps(best, _mm_or_ps(_mm_and_ps(live, d2), _mm_andnot_ps(live, inf)));
     }
