@@ -138,6 +138,7 @@ class Sampler {
     const double kappa = params_.kappa;
     grid_ = std::make_unique<ConflictGrid>(lo_, hi_, kCellRadii * kappa * base_spacing_mm_);
     used_.assign(candidates_.size(), 0);
+    sort_by_lambda();
     double cum = 0;
     const size_t sessions = params_.session_shares.size();
     for (size_t k = 0; k < sessions; ++k) {
@@ -574,16 +575,39 @@ class Sampler {
     return false;
   }
 
-  // Lays the candidates `ids` in lambda order (ties by index) until `target` dots are alive.
-  void top_up(std::vector<int>& ids, const Level& L, size_t target) {
-    std::sort(ids.begin(), ids.end(), [&](int a, int b) {
-      const float la = candidates_[static_cast<size_t>(a)].lambda;
-      const float lb = candidates_[static_cast<size_t>(b)].lambda;
-      return la < lb || (la == lb && a < b);
-    });
-    for (size_t t = 0; t < ids.size() && static_cast<size_t>(alive_) < target; ++t) {
-      const Candidate& c = candidates_[static_cast<size_t>(ids[t])];
-      used_[static_cast<size_t>(ids[t])] = 1;
+  // Orders every candidate by lambda (by_lambda_), a counting sort on 2^16 buckets over
+  // [0, 1 + reserve): ties within a bucket (lambdas 2e-5 apart) keep the candidates' order.
+  void sort_by_lambda() {
+    constexpr int kBuckets = 1 << 16;
+    const double scale = kBuckets / (1 + params_.reserve);
+    std::vector<int> start(kBuckets + 1, 0);
+    std::vector<int> bucket(candidates_.size());
+    for (size_t q = 0; q < candidates_.size(); ++q) {
+      bucket[q] = std::clamp(static_cast<int>(candidates_[q].lambda * scale), 0, kBuckets - 1);
+      ++start[static_cast<size_t>(bucket[q]) + 1];
+    }
+    for (int b = 0; b < kBuckets; ++b)
+      start[static_cast<size_t>(b) + 1] += start[static_cast<size_t>(b)];
+    by_lambda_.resize(candidates_.size());
+    for (size_t q = 0; q < candidates_.size(); ++q) {
+      by_lambda_[static_cast<size_t>(start[static_cast<size_t>(bucket[q])]++)] =
+          static_cast<int>(q);
+    }
+  }
+
+  // Lays the unused candidates of lambda below `hi`, in lambda order, until `target` dots are
+  // alive.
+  void top_up(double hi, const Level& L, size_t target) {
+    while (lambda_cursor_ < by_lambda_.size() &&
+           used_[static_cast<size_t>(by_lambda_[lambda_cursor_])])
+      ++lambda_cursor_;
+    for (size_t t = lambda_cursor_; t < by_lambda_.size() && static_cast<size_t>(alive_) < target;
+         ++t) {
+      const size_t q = static_cast<size_t>(by_lambda_[t]);
+      if (used_[q]) continue;
+      const Candidate& c = candidates_[q];
+      if (c.lambda >= hi) break;
+      used_[q] = 1;
       if (lay(c.p, c.density, L, L.scale2, c.lambda, c.seam) >= 0) ++stats_.tile_dots;
     }
   }
@@ -594,14 +618,11 @@ class Sampler {
     const double lo_tail = last ? 1.0 - params_.tail : share - params_.tail;
     const double hi_tail = last ? 1e30 : share + params_.tail;
     const int first_id = static_cast<int>(pts_.size());
-    std::vector<int> tail, rejected;
+    std::vector<int> rejected;
     for (size_t q = 0; q < candidates_.size(); ++q) {
       if (used_[q]) continue;
       const Candidate& c = candidates_[q];
-      if (c.lambda >= lo_tail) {
-        if (c.lambda < hi_tail) tail.push_back(static_cast<int>(q));
-        continue;
-      }
+      if (c.lambda >= lo_tail) continue;
       used_[q] = 1;
       if (lay(c.p, c.density, L, L.scale2, c.lambda, c.seam) < 0) {
         rejected.push_back(static_cast<int>(q));
@@ -619,16 +640,10 @@ class Sampler {
     const int before_seams = alive_;
     grow(active, L, true, static_cast<size_t>(-1), L.scale2);
     stats_.seam_dots += static_cast<size_t>(alive_ - before_seams);
-    top_up(tail, L, target);
-    if (static_cast<size_t>(alive_) < target) {
-      // Still short (steep gradients turn many candidates away: the sparse side's radius
-      // rules): the later candidates, in lambda order, borrowed from the sessions after.
-      std::vector<int> rest;
-      for (size_t q = 0; q < candidates_.size(); ++q) {
-        if (!used_[q]) rest.push_back(static_cast<int>(q));
-      }
-      top_up(rest, L, target);
-    }
+    top_up(hi_tail, L, target);
+    // Still short (steep gradients turn many candidates away: the sparse side's radius rules):
+    // the later candidates, in lambda order, borrowed from the sessions after.
+    if (static_cast<size_t>(alive_) < target) top_up(1e30, L, target);
     if (static_cast<size_t>(alive_) > target) {
       // Over (the seam growth added more than the tail could leave out): the session's
       // highest-lambda tile dots go, evenly spread like the tile's ranks.
@@ -684,6 +699,8 @@ class Sampler {
   std::vector<int> patch_of_;  // per field texel: its patch, or -1
   std::vector<Candidate> candidates_;
   std::vector<char> used_;
+  std::vector<int> by_lambda_;  // candidates in lambda order
+  size_t lambda_cursor_ = 0;    // by_lambda_ is used up to here
   std::unique_ptr<ConflictGrid> grid_;
   std::vector<Pt> pts_;
   std::vector<std::vector<Vec2>> ring_;
