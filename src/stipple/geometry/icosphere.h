@@ -15,6 +15,10 @@ namespace stipple {
 
 // Vertices on the unit sphere, faces counter-clockwise seen from outside.
 // 10 * 4^s + 2 vertices and 20 * 4^s faces; subdivisions allowed 0 - 9.
+// The levels nest, so a face can be found by descending from the icosahedron: the vertices of
+// level s - 1 are the first vertices of level s, and face t = (a, b, c) of level s - 1 becomes
+// faces 4t .. 4t + 3 = (a, ab, ca), (b, bc, ab), (c, ca, bc), (ab, bc, ca) of level s, where ab
+// is the midpoint of a and b pushed onto the sphere.
 // Throws std::invalid_argument naming `subdivisions` outside that range.
 TriMesh make_icosphere(int subdivisions);
 
