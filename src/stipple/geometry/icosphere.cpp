@@ -101,6 +101,20 @@ void subdivide(const Face* in, int n, int* out, MatV& V, int& nv) {
   }
 }
 
+// Corner k of face t of subdivision level `level` of an icosphere with faces F of `levels`
+// subdivisions (icosphere.h): corner child k of t, face 4t + k of the next level, keeps that
+// corner first, and so do its first children down to the last level.
+int level_corner(const MatF& F, int levels, int level, Eigen::Index t, int k) {
+  if (level == levels) return F(t, k);
+  return F((4 * t + k) << (2 * (levels - level - 1)), 0);
+}
+
+// A face's mirror image: the face t' onto which x -> -x maps it, corner k going to corner
+// (turn - k) mod 3 of t' (a mirror reverses the winding).
+struct MirrorFace {
+  int face, turn;
+};
+
 }  // namespace
 
 TriMesh make_icosphere(int subdivisions) {
@@ -137,6 +151,61 @@ TriMesh make_icosphere(int subdivisions) {
     subdivide<false>(faces.data(), n, mesh.F.data(), mesh.V, nv);
   }
   return mesh;
+}
+
+std::vector<int> icosphere_mirror_x(const TriMesh& icosphere) {
+  const MatF& F = icosphere.F;
+  int levels = 0;
+  while (levels <= 9 && (Eigen::Index(20) << (2 * levels)) < F.rows()) ++levels;
+  if (levels > 9 || (Eigen::Index(20) << (2 * levels)) != F.rows() ||
+      icosphere.V.rows() != 10 * (Eigen::Index(1) << (2 * levels)) + 2) {
+    throw std::invalid_argument(
+        fmt::format("icosphere mirror: {} vertices and {} faces are not an icosphere's",
+                    icosphere.V.rows(), F.rows()));
+  }
+  std::vector<int> mirror(static_cast<std::size_t>(icosphere.V.rows()), -1);
+  // The icosahedron's vertices and faces by comparison (12 and 20).
+  for (int i = 0; i < 12; ++i) {
+    for (int j = 0; j < 12; ++j) {
+      if (icosphere.V(j, 0) == -icosphere.V(i, 0) && icosphere.V(j, 1) == icosphere.V(i, 1) &&
+          icosphere.V(j, 2) == icosphere.V(i, 2)) {
+        mirror[i] = j;
+      }
+    }
+  }
+  std::vector<MirrorFace> faces(20, {-1, 0}), next;
+  for (int t = 0; t < 20; ++t) {
+    for (int u = 0; u < 20; ++u) {
+      for (int turn = 0; turn < 3; ++turn) {
+        bool match = true;
+        for (int k = 0; k < 3; ++k) {
+          match &= level_corner(F, levels, 0, u, (turn + 3 - k) % 3) ==
+                   mirror[level_corner(F, levels, 0, t, k)];
+        }
+        if (match) faces[t] = {u, turn};
+      }
+    }
+  }
+  // Level by level: face t's midpoints m_k (the corners of its middle child 4t + 3) mirror onto
+  // its image's midpoints m_{turn - k - 1}; its children onto the image's children: corner child
+  // k onto corner child turn - k (turn 0), the middle child onto the middle child (turn - 1).
+  for (int level = 0; level < levels; ++level) {
+    const bool last = level + 1 == levels;
+    if (!last) next.resize(4 * faces.size());
+    for (std::size_t t = 0; t < faces.size(); ++t) {
+      const MirrorFace& m = faces[t];
+      const Eigen::Index mid = 4 * static_cast<Eigen::Index>(t) + 3, mid_image = 4 * m.face + 3;
+      for (int k = 0; k < 3; ++k) {
+        mirror[level_corner(F, levels, level + 1, mid, k)] =
+            level_corner(F, levels, level + 1, mid_image, (m.turn + 5 - k) % 3);
+      }
+      if (last) continue;
+      for (int k = 0; k < 3; ++k) next[4 * t + k] = {4 * m.face + (m.turn + 3 - k) % 3, 0};
+      next[4 * t + 3] = {4 * m.face + 3, (m.turn + 2) % 3};
+    }
+    if (!last) faces.swap(next);
+  }
+  return mirror;
 }
 
 }  // namespace stipple

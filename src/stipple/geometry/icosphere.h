@@ -9,6 +9,8 @@
 // planes, and so is every subdivision, which keeps left and right of a head exactly symmetric.
 #pragma once
 
+#include <vector>
+
 #include "stipple/geometry/mesh.h"
 
 namespace stipple {
@@ -21,5 +23,12 @@ namespace stipple {
 // is the midpoint of a and b pushed onto the sphere.
 // Throws std::invalid_argument naming `subdivisions` outside that range.
 TriMesh make_icosphere(int subdivisions);
+
+// For each vertex of make_icosphere(subdivisions), the vertex that is its mirror image across the
+// plane x = 0 (itself on that plane): exactly, V(m, 0) = -V(i, 0) with the same y and z, bit for
+// bit. Found from the nesting of the levels (a midpoint's image is the midpoint of its edge's
+// image), not by searching coordinates. Throws std::invalid_argument if `icosphere` does not have
+// the face count of an icosphere.
+std::vector<int> icosphere_mirror_x(const TriMesh& icosphere);
 
 }  // namespace stipple

@@ -118,6 +118,28 @@ TEST(Icosphere, LevelsNestFaceByFace) {
   }
 }
 
+TEST(Icosphere, MirrorTwinsAcrossXEqualsZero) {
+  for (int s : {0, 1, 2, 5}) {
+    const TriMesh m = make_icosphere(s);
+    const std::vector<int> twin = icosphere_mirror_x(m);
+    ASSERT_EQ(static_cast<Eigen::Index>(twin.size()), m.V.rows());
+    for (Eigen::Index i = 0; i < m.V.rows(); ++i) {
+      const int j = twin[static_cast<std::size_t>(i)];
+      ASSERT_GE(j, 0);
+      ASSERT_LT(j, m.V.rows());
+      EXPECT_EQ(m.V(j, 0), -m.V(i, 0)) << i;  // exactly
+      EXPECT_EQ(m.V(j, 1), m.V(i, 1)) << i;
+      EXPECT_EQ(m.V(j, 2), m.V(i, 2)) << i;
+      EXPECT_EQ(twin[static_cast<std::size_t>(j)], i);
+      EXPECT_EQ(j == i, m.V(i, 0) == 0) << i;
+    }
+  }
+  TriMesh not_one = make_icosphere(2);
+  not_one.F.conservativeResize(not_one.F.rows() - 1, 3);
+  EXPECT_EQ(error_of([&] { icosphere_mirror_x(not_one); }),
+            "icosphere mirror: 162 vertices and 319 faces are not an icosphere's");
+}
+
 TEST(Icosphere, MirrorSymmetricAboutTheCoordinatePlanes) {
   // Exactly, bit for bit: a head pushed out from it is exactly left-right symmetric.
   const TriMesh m = make_icosphere(4);
