@@ -20,14 +20,13 @@ namespace {
 //  - each vertex is now classified once against the six faces (in front? beyond which side of
 //    the face's square?), so a triangle finds the face or two it can touch with a few bit
 //    operations (Cohen-Sutherland outcodes) instead of being projected onto all six;
-//  - a ray from the centre along dir meets the triangle (p0, p1, p2) (relative to the centre)
-//    where its barycentric coordinates are proportional to dir . (p1 x p2), dir . (p2 x p0) and
-//    dir . (p0 x p1) (the volumes of the tetrahedra it cuts), at det(p0, p1, p2) / (dir . n)
-//    along dir, n = sum of the three vectors (the triangle's normal). With dir = axis + a u + b v
-//    these are linear in the texel's face coordinates (a, b): per triangle and face, three edge
-//    functions and one plane function, then a few multiply-adds per texel. The inside test keeps
-//    the 1e-9 barycentric tolerance of the ray-triangle test it replaces, so rays through shared
-//    edges still meet a triangle.
+//  - on a face, a triangle all in front of it projects (from the centre onto the face's plane) to
+//    a triangle in texel coordinates, lines to lines: a texel's ray meets the triangle if its
+//    centre lies in the projection, and 1 / distance along the texel's direction is affine
+//    there (the perspective-correct interpolation of 1 / z, z the vertices' depths along the
+//    face's axis). So per triangle and face: three edge functions and one depth function, then
+//    a few additions per texel. The inside test keeps the 1e-9 barycentric tolerance of the
+//    ray-triangle test it replaces, so rays through shared edges still meet a triangle.
 
 // Every cube face's axis, u and v (cube_map.h) is a signed coordinate axis.
 struct SignedAxis {
@@ -103,34 +102,27 @@ std::uint32_t faces_to_cast(std::uint32_t c0, std::uint32_t c1, std::uint32_t c2
 }
 
 // sqrt(1 + a^2 + b^2), the length of texel (i, j)'s direction: the same on every face, and
-// symmetric under i -> w - 1 - i and j -> w - 1 - j, so one quadrant is stored.
+// symmetric under j -> w - 1 - j (and i -> w - 1 - i), so half the rows are stored.
 class TexelLengths {
  public:
   explicit TexelLengths(const std::vector<double>& coord)
       : w_(static_cast<int>(coord.size())), h_((w_ + 1) / 2) {
-    len_.resize(static_cast<std::size_t>(h_) * h_);
+    len_.resize(static_cast<std::size_t>(h_) * w_);
     for (int j = 0; j < h_; ++j) {
-      for (int i = 0; i < h_; ++i) {
-        len_[static_cast<std::size_t>(j) * h_ + i] =
-            std::sqrt(1 + coord[i] * coord[i] + coord[j] * coord[j]);
+      for (int i = 0; i < w_; ++i) {
+        const double a = coord[std::min(i, w_ - 1 - i)], b = coord[j];
+        len_[static_cast<std::size_t>(j) * w_ + i] = std::sqrt(1 + a * a + b * b);
       }
     }
   }
-  // Row j's lengths, read with column(i).
+  // Row j's lengths, by column.
   const double* row(int j) const {
-    return len_.data() + static_cast<std::size_t>(std::min(j, w_ - 1 - j)) * h_;
+    return len_.data() + static_cast<std::size_t>(std::min(j, w_ - 1 - j)) * w_;
   }
-  int column(int i) const { return std::min(i, w_ - 1 - i); }
 
  private:
   int w_, h_;
   std::vector<double> len_;
-};
-
-// Texel i's centre is at texel coordinate i: only centres inside the triangle's projected
-// bounding box can hit it (a slack of 1e-6 texel keeps the rays the 1e-9 edge tolerance admits).
-struct TexelBox {
-  int i0, i1, j0, j1;
 };
 
 // max(0, ceil(t)) and min(w - 1, floor(t)) for a texel coordinate t (clamped before the
@@ -147,105 +139,93 @@ int last_texel(double t, int w) {
   return static_cast<int>(t);
 }
 
+// Casts the rays of face F's texels (radii `face`, w x w, farthest hit kept) at the triangle p
+// (relative to the centre), all of whose vertices are in front of the face.
 template <int F>
-TexelBox texel_box(const Vec3 (&p)[3], int res) {
-  // One division for the three vertices' 1 / z.
-  const double z0 = along_axis<F>(p[0]), z1 = along_axis<F>(p[1]), z2 = along_axis<F>(p[2]);
-  const double inv = 1 / (z0 * z1 * z2);
-  const double r[3] = {z1 * z2 * inv, z0 * z2 * inv, z0 * z1 * inv};
-  double amin = 1e300, amax = -1e300, bmin = 1e300, bmax = -1e300;
+void cast_on_face(const Vec3 (&p)[3], int res, const TexelLengths& len, float* face) {
+  // The vertices' depths z along the axis (one division for the three 1 / z) and their
+  // projections in texel coordinates, where texel (i, j)'s centre is at (i, j).
+  double z[3], pu[3], pv[3];
   for (int k = 0; k < 3; ++k) {
-    const double a = along_u<F>(p[k]) * r[k], b = along_v<F>(p[k]) * r[k];
-    amin = std::min(amin, a), amax = std::max(amax, a);
-    bmin = std::min(bmin, b), bmax = std::max(bmax, b);
+    z[k] = along_axis<F>(p[k]);
+    pu[k] = along_u<F>(p[k]);
+    pv[k] = along_v<F>(p[k]);
   }
+  const double inv = 1 / (z[0] * z[1] * z[2]);
+  const double iz[3] = {z[1] * z[2] * inv, z[0] * z[2] * inv, z[0] * z[1] * inv};
+  double x[3], y[3];
+  for (int k = 0; k < 3; ++k) {
+    x[k] = cube_texel_coord(pu[k] * iz[k], res);
+    y[k] = cube_texel_coord(pv[k] * iz[k], res);
+  }
+  // Only texel centres inside the projection's bounding box can hit it (a slack of 1e-6 texel
+  // keeps the rays the 1e-9 edge tolerance admits).
   constexpr double kSlack = 1e-6;
   const int w = res + 2;
-  return {first_texel(cube_texel_coord(amin, res) - kSlack, w),
-          last_texel(cube_texel_coord(amax, res) + kSlack, w),
-          first_texel(cube_texel_coord(bmin, res) - kSlack, w),
-          last_texel(cube_texel_coord(bmax, res) + kSlack, w)};
-}
-
-// A linear function of the face coordinates: c + a da + b db.
-struct Linear {
-  double c, da, db;
-};
-
-// w . dir for the texel directions dir = axis + a u + b v of face F.
-template <int F>
-Linear along_dir(const Vec3& w) {
-  return {along_axis<F>(w), along_u<F>(w), along_v<F>(w)};
-}
-
-// A triangle relative to the centre, with its edge vectors n_k = p_{k+1} x p_{k+2} (dir . n_k is
-// proportional to barycentric coordinate k) and det(p0, p1, p2).
-struct Triangle {
-  Vec3 p[3];
-  Vec3 n[3];
-  double det;
-};
-
-// Casts the rays of face F's texels (radii `face`, w x w, farthest hit kept) at the triangle, all
-// of whose vertices are in front of the face.
-template <int F>
-void cast_on_face(const Triangle& T, int res, const std::vector<double>& coord,
-                  const TexelLengths& len, float* face) {
-  const TexelBox box = texel_box<F>(T.p, res);
-  if (box.i0 > box.i1 || box.j0 > box.j1) return;
-  // Oriented by the sign of det so that the edge functions are positive inside (the triangle may
-  // face the centre or turn its back to it).
-  const double sigma = T.det > 0 ? 1.0 : -1.0;
-  const Linear e[3] = {along_dir<F>(sigma * T.n[0]), along_dir<F>(sigma * T.n[1]),
-                       along_dir<F>(sigma * T.n[2])};
-  const Linear s = {e[0].c + e[1].c + e[2].c, e[0].da + e[1].da + e[2].da,
-                    e[0].db + e[1].db + e[2].db};  // sigma dir . n
-  // Barycentric coordinate k is e_k / s, admitted down to -kEps: g_k = e_k + kEps s >= 0.
-  constexpr double kEps = 1e-9;
-  Linear g[3];
+  const int i0 = first_texel(std::min({x[0], x[1], x[2]}) - kSlack, w);
+  const int i1 = last_texel(std::max({x[0], x[1], x[2]}) + kSlack, w);
+  const int j0 = first_texel(std::min({y[0], y[1], y[2]}) - kSlack, w);
+  const int j1 = last_texel(std::max({y[0], y[1], y[2]}) + kSlack, w);
+  if (i0 > i1 || j0 > j1) return;
+  // Edge function k, across the edge opposite vertex k: e_k(X, Y) = ea[k] X + eb[k] Y + ec[k],
+  // twice the area of (X, Y) and that edge; e_0 + e_1 + e_2 = D, twice the triangle's area.
+  double ea[3], eb[3], ec[3];
   for (int k = 0; k < 3; ++k) {
-    g[k] = {e[k].c + kEps * s.c, e[k].da + kEps * s.da, e[k].db + kEps * s.db};
+    const int k1 = (k + 1) % 3, k2 = (k + 2) % 3;
+    ea[k] = y[k1] - y[k2];
+    eb[k] = x[k2] - x[k1];
+    ec[k] = x[k1] * y[k2] - x[k2] * y[k1];
   }
-  const double volume = sigma * T.det;                // > 0
-  const double a0 = coord[box.i0], step = 2.0 / res;  // cube_face_coord(i + 1) - (i)
-  // At the box's first column, as functions of b; along a row they step by a constant (the
-  // texel centres are evenly spaced).
-  const double c0 = g[0].c + a0 * g[0].da, c1 = g[1].c + a0 * g[1].da, c2 = g[2].c + a0 * g[2].da,
-               cs = s.c + a0 * s.da;
-  const double d0 = g[0].da * step, d1 = g[1].da * step, d2 = g[2].da * step, ds = s.da * step;
-  const int w = res + 2;
-  for (int j = box.j0; j <= box.j1; ++j) {
-    const double b = coord[j];
-    double g0 = c0 + b * g[0].db, g1 = c1 + b * g[1].db, g2 = c2 + b * g[2].db, sn = cs + b * s.db;
+  const double area2 = ec[0] + ec[1] + ec[2];  // D, signed: the triangle may face either way
+  if (area2 == 0) return;                      // seen edge-on: its rays graze it
+  const double sigma = area2 > 0 ? 1.0 : -1.0, d = sigma * area2;
+  // Barycentric coordinate k is e_k / D, admitted down to -kEps: g_k = sigma e_k + kEps |D| >= 0.
+  // The depth function: 1 / t = sum_k (e_k / D) / z_k along the texel's (not unit) direction,
+  // as |D| / t = wa X + wb Y + wc.
+  constexpr double kEps = 1e-9;
+  double ga[3], gb[3], gc[3];
+  double wa = 0, wb = 0, wc = 0;
+  for (int k = 0; k < 3; ++k) {
+    ga[k] = sigma * ea[k];
+    gb[k] = sigma * eb[k];
+    gc[k] = sigma * ec[k];
+    wa += ga[k] * iz[k];
+    wb += gb[k] * iz[k];
+    wc += gc[k] * iz[k];
+    gc[k] += kEps * d;
+  }
+  // At the box's first texel, then stepped by one texel along a row and from row to row.
+  double r0 = gc[0] + i0 * ga[0] + j0 * gb[0], r1 = gc[1] + i0 * ga[1] + j0 * gb[1],
+         r2 = gc[2] + i0 * ga[2] + j0 * gb[2], w_row = wc + j0 * wb;
+  float* radius = face + j0 * w;
+  for (int j = j0; j <= j1; ++j, r0 += gb[0], r1 += gb[1], r2 += gb[2], w_row += wb, radius += w) {
+    double g0 = r0, g1 = r1, g2 = r2;
     const double* len_row = len.row(j);
-    float* radius = face + j * w;
-    for (int i = box.i0; i <= box.i1; ++i, g0 += d0, g1 += d1, g2 += d2, sn += ds) {
+    for (int i = i0; i <= i1; ++i, g0 += ga[0], g1 += ga[1], g2 += ga[2]) {
       if (std::min(std::min(g0, g1), g2) < 0) continue;
-      // Inside: the hit's distance along the unit direction. A ray grazing the triangle's plane
-      // is skipped, as before (|dir . n| < 1e-14 for the unit dir).
-      const double l = len_row[len.column(i)];
-      if (!(sn >= 1e-14 * l)) continue;
-      const double hit = volume / sn * l;
+      // Inside: the hit's distance along the unit direction, |dir| / (1 / t) = l D / (D / t).
+      const double dw = w_row + i * wa;
+      if (!(dw > 0)) continue;
+      const double hit = d / dw * len_row[i];
       if (hit > radius[i]) radius[i] = static_cast<float>(hit);
     }
   }
 }
 
-void cast_on_face(int f, const Triangle& T, int res, const std::vector<double>& coord,
-                  const TexelLengths& len, float* face) {
+void cast_on_face(int f, const Vec3 (&p)[3], int res, const TexelLengths& len, float* face) {
   switch (f) {
     case 0:
-      return cast_on_face<0>(T, res, coord, len, face);
+      return cast_on_face<0>(p, res, len, face);
     case 1:
-      return cast_on_face<1>(T, res, coord, len, face);
+      return cast_on_face<1>(p, res, len, face);
     case 2:
-      return cast_on_face<2>(T, res, coord, len, face);
+      return cast_on_face<2>(p, res, len, face);
     case 3:
-      return cast_on_face<3>(T, res, coord, len, face);
+      return cast_on_face<3>(p, res, len, face);
     case 4:
-      return cast_on_face<4>(T, res, coord, len, face);
+      return cast_on_face<4>(p, res, len, face);
     default:
-      return cast_on_face<5>(T, res, coord, len, face);
+      return cast_on_face<5>(p, res, len, face);
   }
 }
 
@@ -284,14 +264,11 @@ RadialSurface build_radial_surface(const TriMesh& mesh, const Vec3& centre, int 
     const int v[3] = {mesh.F(t, 0), mesh.F(t, 1), mesh.F(t, 2)};
     std::uint32_t faces = faces_to_cast(code[v[0]], code[v[1]], code[v[2]]);
     if (!faces) continue;
-    Triangle T;
-    for (int k = 0; k < 3; ++k) T.p[k] = Vec3(mesh.V.row(v[k]).transpose()) - centre;
-    for (int k = 0; k < 3; ++k) T.n[k] = T.p[(k + 1) % 3].cross(T.p[(k + 2) % 3]);
-    T.det = T.p[0].dot(T.n[0]);
-    if (T.det == 0) continue;  // the triangle's plane holds the centre: its rays graze it
+    Vec3 p[3];
+    for (int k = 0; k < 3; ++k) p[k] = Vec3(mesh.V.row(v[k]).transpose()) - centre;
     for (; faces; faces &= faces - 1) {
       const int f = std::countr_zero(faces) / kBitsPerFace;
-      cast_on_face(f, T, res, coord, len, s.radius_mm.data() + f * w * w);
+      cast_on_face(f, p, res, len, s.radius_mm.data() + f * w * w);
     }
   }
   if (!any_missed(s.radius_mm)) return s;
