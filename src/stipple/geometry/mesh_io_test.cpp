@@ -4,11 +4,13 @@
 
 #include "stipple/error_of.h"
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <string>
 
 #include "stipple/geometry/icosphere.h"
@@ -82,6 +84,72 @@ TEST(Icosphere, CountsClosedOutwardAndUnit) {
     for (Eigen::Index i = 0; i < m.V.rows(); ++i) EXPECT_NEAR(m.V.row(i).norm(), 1.0, 1e-12);
   }
   EXPECT_NE(error_of([] { make_icosphere(10); }).find("allowed 0 - 9"), std::string::npos);
+}
+
+TEST(Icosphere, LevelsNestFaceByFace) {
+  // icosphere.h: level s keeps level s - 1's vertices and splits face t into faces 4t .. 4t + 3
+  // (the parametric head finds a direction's face by descending these levels).
+  for (int s : {1, 2, 4}) {
+    const TriMesh coarse = make_icosphere(s - 1), fine = make_icosphere(s);
+    ASSERT_EQ(fine.F.rows(), 4 * coarse.F.rows());
+    EXPECT_EQ(fine.V.topRows(coarse.V.rows()), coarse.V);
+    auto mid = [&](int a, int b) -> Vec3 {
+      return (Vec3(fine.V.row(a)) + Vec3(fine.V.row(b))).normalized();
+    };
+    for (Eigen::Index t = 0; t < coarse.F.rows(); ++t) {
+      const int a = coarse.F(t, 0), b = coarse.F(t, 1), c = coarse.F(t, 2);
+      const Eigen::Vector3i ab_bc_ca = fine.F.row(4 * t + 3);
+      EXPECT_EQ(Vec3(fine.V.row(ab_bc_ca[0])), mid(a, b));
+      EXPECT_EQ(Vec3(fine.V.row(ab_bc_ca[1])), mid(b, c));
+      EXPECT_EQ(Vec3(fine.V.row(ab_bc_ca[2])), mid(c, a));
+      EXPECT_EQ(Eigen::Vector3i(fine.F.row(4 * t)), Eigen::Vector3i(a, ab_bc_ca[0], ab_bc_ca[2]));
+      EXPECT_EQ(Eigen::Vector3i(fine.F.row(4 * t + 1)),
+                Eigen::Vector3i(b, ab_bc_ca[1], ab_bc_ca[0]));
+      EXPECT_EQ(Eigen::Vector3i(fine.F.row(4 * t + 2)),
+                Eigen::Vector3i(c, ab_bc_ca[2], ab_bc_ca[1]));
+    }
+    // Each midpoint made once: the new vertices are exactly the distinct midpoints.
+    std::set<int> mids;
+    for (Eigen::Index t = 0; t < coarse.F.rows(); ++t) {
+      for (int k = 0; k < 3; ++k) mids.insert(fine.F(4 * t + 3, k));
+    }
+    EXPECT_EQ(static_cast<Eigen::Index>(mids.size()), fine.V.rows() - coarse.V.rows());
+    EXPECT_EQ(*mids.begin(), coarse.V.rows());
+  }
+}
+
+TEST(Icosphere, MirrorTwinsAcrossXEqualsZero) {
+  for (int s : {0, 1, 2, 5}) {
+    const TriMesh m = make_icosphere(s);
+    const std::vector<int> twin = icosphere_mirror_x(m);
+    ASSERT_EQ(static_cast<Eigen::Index>(twin.size()), m.V.rows());
+    for (Eigen::Index i = 0; i < m.V.rows(); ++i) {
+      const int j = twin[static_cast<std::size_t>(i)];
+      ASSERT_GE(j, 0);
+      ASSERT_LT(j, m.V.rows());
+      EXPECT_EQ(m.V(j, 0), -m.V(i, 0)) << i;  // exactly
+      EXPECT_EQ(m.V(j, 1), m.V(i, 1)) << i;
+      EXPECT_EQ(m.V(j, 2), m.V(i, 2)) << i;
+      EXPECT_EQ(twin[static_cast<std::size_t>(j)], i);
+      EXPECT_EQ(j == i, m.V(i, 0) == 0) << i;
+    }
+  }
+  TriMesh not_one = make_icosphere(2);
+  not_one.F.conservativeResize(not_one.F.rows() - 1, 3);
+  EXPECT_EQ(error_of([&] { icosphere_mirror_x(not_one); }),
+            "icosphere mirror: 162 vertices and 319 faces are not an icosphere's");
+}
+
+TEST(Icosphere, MirrorSymmetricAboutTheCoordinatePlanes) {
+  // Exactly, bit for bit: a head pushed out from it is exactly left-right symmetric.
+  const TriMesh m = make_icosphere(4);
+  std::set<std::array<double, 3>> points;
+  for (Eigen::Index i = 0; i < m.V.rows(); ++i) points.insert({m.V(i, 0), m.V(i, 1), m.V(i, 2)});
+  for (Eigen::Index i = 0; i < m.V.rows(); ++i) {
+    EXPECT_TRUE(points.count({-m.V(i, 0), m.V(i, 1), m.V(i, 2)})) << i;
+    EXPECT_TRUE(points.count({m.V(i, 0), -m.V(i, 1), m.V(i, 2)})) << i;
+    EXPECT_TRUE(points.count({m.V(i, 0), m.V(i, 1), -m.V(i, 2)})) << i;
+  }
 }
 
 TEST(MeshIo, ObjRoundTripIsExact) {

@@ -156,6 +156,24 @@ TEST(ParametricHead, LandmarksOnTheSurfaceAndInAnatomicalOrder) {
   EXPECT_LT(landmark(h, "nasion").y(), 108);
 }
 
+TEST(ParametricHead, LandmarksAreWhereTheirRaysMeetTheMesh) {
+  // The builder finds each landmark's face through the icosphere's levels; a brute-force cast
+  // over all faces must agree: rays from the centre for the landmarks placed radially, the x
+  // axis for the tragia (the head frame's definition).
+  for (int subdivisions : {4, 6}) {
+    const Head h = make_parametric_head(small_female(), subdivisions);
+    for (const std::string& name : anatomical_landmark_names()) {
+      const Vec3 p = landmark(h, name);
+      const bool tragion = name.find("tragion") != std::string::npos;
+      const Vec3 origin = tragion ? Vec3::Zero() : h.centre;
+      const Vec3 dir = tragion ? Vec3(p.x() > 0 ? 1 : -1, 0, 0) : Vec3(p - h.centre);
+      const auto hit = ray_hit(h.mesh, origin, dir);
+      ASSERT_TRUE(hit.has_value()) << name;
+      EXPECT_LT((*hit - p).norm(), 1e-9) << name << " at " << subdivisions << " subdivisions";
+    }
+  }
+}
+
 TEST(ParametricHead, IsAHeadNotAnEllipsoid) {
   const Head& h = default_head();
   const double width = h.measurements.width_mm;

@@ -276,24 +276,31 @@ bool is_watertight(const TriMesh& mesh) {
   return true;
 }
 
+std::optional<double> ray_triangle_t(const Vec3& origin, const Vec3& dir, const Vec3& a,
+                                     const Vec3& b, const Vec3& c) {
+  // Moller-Trumbore.
+  const Vec3 e1 = b - a, e2 = c - a;
+  const Vec3 pv = dir.cross(e2);
+  const double det = e1.dot(pv);
+  if (std::abs(det) < 1e-300) return std::nullopt;
+  const double inv = 1.0 / det;
+  const Vec3 tv = origin - a;
+  const double u = tv.dot(pv) * inv;
+  if (u < -1e-12 || u > 1 + 1e-12) return std::nullopt;
+  const Vec3 qv = tv.cross(e1);
+  const double v = dir.dot(qv) * inv;
+  if (v < -1e-12 || u + v > 1 + 1e-12) return std::nullopt;
+  const double t = e2.dot(qv) * inv;
+  if (!(t > 1e-12)) return std::nullopt;
+  return t;
+}
+
 std::optional<Vec3> ray_hit(const TriMesh& mesh, const Vec3& origin, const Vec3& dir) {
-  // Moller-Trumbore, nearest t > 0.
   double best = std::numeric_limits<double>::infinity();
   for (Eigen::Index f = 0; f < mesh.F.rows(); ++f) {
-    const Vec3 a = vrow(mesh, mesh.F(f, 0));
-    const Vec3 e1 = vrow(mesh, mesh.F(f, 1)) - a, e2 = vrow(mesh, mesh.F(f, 2)) - a;
-    const Vec3 pv = dir.cross(e2);
-    const double det = e1.dot(pv);
-    if (std::abs(det) < 1e-300) continue;
-    const double inv = 1.0 / det;
-    const Vec3 tv = origin - a;
-    const double u = tv.dot(pv) * inv;
-    if (u < -1e-12 || u > 1 + 1e-12) continue;
-    const Vec3 qv = tv.cross(e1);
-    const double v = dir.dot(qv) * inv;
-    if (v < -1e-12 || u + v > 1 + 1e-12) continue;
-    const double t = e2.dot(qv) * inv;
-    if (t > 1e-12 && t < best) best = t;
+    const auto t = ray_triangle_t(origin, dir, vrow(mesh, mesh.F(f, 0)), vrow(mesh, mesh.F(f, 1)),
+                                  vrow(mesh, mesh.F(f, 2)));
+    if (t && *t < best) best = *t;
   }
   if (!std::isfinite(best)) return std::nullopt;
   return origin + best * dir;

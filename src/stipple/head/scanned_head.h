@@ -48,6 +48,11 @@ bool is_watertight(const TriMesh& mesh);
 // Nearest intersection of the ray origin + t dir, t > 0, with the mesh (brute force).
 std::optional<Vec3> ray_hit(const TriMesh& mesh, const Vec3& origin, const Vec3& dir);
 
+// The test ray_hit applies to each face: t > 1e-12 where origin + t dir meets triangle (a, b, c)
+// (Moller-Trumbore, barycentric tolerance 1e-12), or nothing.
+std::optional<double> ray_triangle_t(const Vec3& origin, const Vec3& dir, const Vec3& a,
+                                     const Vec3& b, const Vec3& c);
+
 // Closest point of the mesh surface to p (brute force over faces).
 Vec3 closest_point_on_mesh(const TriMesh& mesh, const Vec3& p);
 
