@@ -262,7 +262,9 @@ constexpr int kFactorSteps = 255;
 
 struct SrgbTables {
   std::array<float, 256> decode{};
-  std::vector<std::uint8_t> product = std::vector<std::uint8_t>((kFactorSteps + 1) * 256);
+  // Three bytes past the end: the AVX-512 pass reads each entry as the low byte of a 32-bit
+  // gather.
+  std::vector<std::uint8_t> product = std::vector<std::uint8_t>((kFactorSteps + 1) * 256 + 3);
   SrgbTables() {
     for (int i = 0; i < 256; ++i) {
       decode[static_cast<std::size_t>(i)] = static_cast<float>(optics::srgb_decode(i / 255.0));
@@ -633,15 +635,97 @@ __attribute__((target("avx2,fma"))) void modulate_avx2(const std::uint8_t* src, 
   modulate_scalar(src, dst, fr + x, fg + x, fb + x, n - x, product);
 }
 
+// GCC 12's AVX-512 intrinsics start their results from a self-initialised placeholder
+// (_mm512_undefined_*), which its -W(maybe-)uninitialized then flags wherever they are inlined;
+// GCC 13 silences that in its own headers. Nothing here reads an undefined value.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
+// Sixteen pixels at a time with AVX-512 (F, BW and VBMI's byte permutes): the codes pulled out of
+// the 48 B, G, R bytes straight into the second byte of each lane's index by one byte permute,
+// the lookups as 32-bit gathers (the low byte is the entry; a gather is one load a value where
+// the AVX2 pass above pays two loads and a store), and the three channels' results interleaved
+// back into B, G, R bytes by two more permutes and written with one masked store. Lanes whose
+// factor is exactly 1 are not gathered but keep their code, which is what the table holds there
+// (product[code * 256 + 255] = code), so the bytes are the AVX2 pass's. The row's last pixels
+// go through the same loop under a mask: no scalar tail.
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) void modulate_avx512(
+    const std::uint8_t* src, std::uint8_t* dst, const float* fr, const float* fg, const float* fb,
+    int n, const std::uint8_t* product) {
+  struct Shuffles {
+    alignas(64) std::array<std::uint8_t, 64> code[3];  // pixel j's channel c to byte 4j + 1
+    alignas(64) std::array<std::uint8_t, 64> merge01;  // B, G from lanes' low bytes to 3j, 3j+1
+    alignas(64) std::array<std::uint8_t, 64> merge2;   // R from lane j's low byte to 3j + 2
+  };
+  static constexpr Shuffles kShuffles = [] {
+    Shuffles t{};
+    for (std::size_t j = 0; j < 16; ++j) {
+      for (std::size_t c = 0; c < 3; ++c)
+        t.code[c][4 * j + 1] = static_cast<std::uint8_t>(3 * j + c);
+      t.merge01[3 * j] = static_cast<std::uint8_t>(4 * j);
+      t.merge01[3 * j + 1] = static_cast<std::uint8_t>(64 + 4 * j);
+      t.merge2[3 * j + 2] = static_cast<std::uint8_t>(4 * j);
+    }
+    return t;
+  }();
+  constexpr __mmask64 kSecondBytes = 0x2222'2222'2222'2222ULL;
+  constexpr __mmask64 kThirdOfThree = 0x9249'2492'4924ULL;  // bytes 3j + 2
+  const __m512i code_shuffle[3] = {_mm512_load_si512(kShuffles.code[0].data()),
+                                   _mm512_load_si512(kShuffles.code[1].data()),
+                                   _mm512_load_si512(kShuffles.code[2].data())};
+  const __m512i merge01 = _mm512_load_si512(kShuffles.merge01.data());
+  const __m512i merge2 = _mm512_load_si512(kShuffles.merge2.data());
+  const __m512 one = _mm512_set1_ps(1), steps = _mm512_set1_ps(kFactorSteps),
+               half = _mm512_set1_ps(0.5f);
+  const __m512i zero = _mm512_setzero_si512(), top = _mm512_set1_epi32(kFactorSteps);
+  const float* f[3] = {fb, fg, fr};
+  for (int x = 0; x < n; x += 16, src += 48, dst += 48) {
+    const int m = std::min(16, n - x);
+    const auto lanes = static_cast<__mmask16>((1u << m) - 1);
+    const __mmask64 bytes = (std::uint64_t{1} << (3 * m)) - 1;
+    __m512 fc[3];
+    __mmask16 dark[3];
+    for (std::size_t c = 0; c < 3; ++c) {
+      fc[c] = _mm512_mask_loadu_ps(one, lanes, f[c] + x);
+      dark[c] = _mm512_cmp_ps_mask(fc[c], one, _CMP_NEQ_UQ);
+    }
+    const __m512i px = _mm512_maskz_loadu_epi8(bytes, src);
+    if ((dark[0] | dark[1] | dark[2]) == 0) {
+      if (dst != src) _mm512_mask_storeu_epi8(dst, bytes, px);
+      continue;
+    }
+    __m512i v[3];
+    for (std::size_t c = 0; c < 3; ++c) {
+      // code * 256 + q(f): the code lands in each lane's second byte.
+      const __m512i code = _mm512_maskz_permutexvar_epi8(kSecondBytes, code_shuffle[c], px);
+      const __m512i q = _mm512_max_epi32(
+          zero, _mm512_min_epi32(_mm512_cvttps_epi32(_mm512_fmadd_ps(fc[c], steps, half)), top));
+      v[c] = _mm512_mask_i32gather_epi32(_mm512_srli_epi32(code, 8), dark[c],
+                                         _mm512_or_si512(code, q), product, 1);
+    }
+    const __m512i out = _mm512_mask_permutexvar_epi8(_mm512_permutex2var_epi8(v[0], merge01, v[1]),
+                                                     kThirdOfThree, merge2, v[2]);
+    _mm512_mask_storeu_epi8(dst, bytes, out);
+  }
+}
+
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+#pragma GCC diagnostic pop
+#endif
+
 #endif
 
 void fill_ones(float* buf, std::size_t n) {
   std::fill(buf, buf + n, 1.0f);
 }
 
-// The kernels this processor runs: AVX2 and FMA where it has them (checked once at run time: the
-// build targets plain x86-64), else the scalar loops (no vector splat kernel: splat_into_tile
-// falls back to splat_rows).
+// The kernels of each instruction set: AVX-512 (F, DQ, BW, VL and VBMI), AVX2 with FMA, or the
+// scalar loops (no vector splat kernel: splat_into_tile falls back to splat_rows). AVX-512 has
+// its own modulate pass; its splat kernels are AVX2's. The build
+// targets plain x86-64, so the processor is asked once at run time which it has.
 struct Kernels {
   std::array<SplatKernel, kGlobalDegrees> global{};  // by degree, from kMinGlobalDegree
   SplatKernel poly = nullptr, table = nullptr;
@@ -649,27 +733,59 @@ struct Kernels {
   ModulateKernel modulate = &modulate_scalar;
 };
 
-Kernels pick_kernels() {
+Kernels kernels_for(SplatIsa isa) {
+  Kernels k;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    static_assert(kGlobalDegrees == 5);
-    return {{&splat_avx2<Profile::kGlobal, 4>, &splat_avx2<Profile::kGlobal, 5>,
-             &splat_avx2<Profile::kGlobal, 6>, &splat_avx2<Profile::kGlobal, 7>,
-             &splat_avx2<Profile::kGlobal, 8>},
-            &splat_avx2<Profile::kCubics>,
-            &splat_avx2<Profile::kTable>,
-            &fill_ones_avx2,
-            &modulate_avx2};
+  static_assert(kGlobalDegrees == 5);
+  if (isa >= SplatIsa::kAvx2) {
+    k = {{&splat_avx2<Profile::kGlobal, 4>, &splat_avx2<Profile::kGlobal, 5>,
+          &splat_avx2<Profile::kGlobal, 6>, &splat_avx2<Profile::kGlobal, 7>,
+          &splat_avx2<Profile::kGlobal, 8>},
+         &splat_avx2<Profile::kCubics>,
+         &splat_avx2<Profile::kTable>,
+         &fill_ones_avx2,
+         &modulate_avx2};
   }
+  if (isa >= SplatIsa::kAvx512) {
+    k.modulate = &modulate_avx512;
+  }
+#else
+  (void)isa;
 #endif
-  return {};
+  return k;
 }
 
-// Chosen once, on first use (thread-safe static initialisation); immutable afterwards.
+SplatIsa detect_isa() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512vbmi")) {
+    return SplatIsa::kAvx512;
+  }
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return SplatIsa::kAvx2;
+#endif
+  return SplatIsa::kScalar;
+}
+
+// Every instruction set's kernels, built once on first use (thread-safe static
+// initialisation), and the set in use: the processor's best unless use_splat_isa said otherwise.
+struct KernelChoice {
+  SplatIsa best = detect_isa();
+  std::array<Kernels, 3> by_isa = {kernels_for(SplatIsa::kScalar), kernels_for(SplatIsa::kAvx2),
+                                   kernels_for(SplatIsa::kAvx512)};
+  std::atomic<SplatIsa> current{best};
+};
+
+KernelChoice& kernel_choice() {
+  static KernelChoice choice;
+  return choice;
+}
+
+// The kernels in use; composite_dots reads them once a call, so a call is one path throughout.
 const Kernels& vector_kernels() {
-  static const Kernels kernels = pick_kernels();
-  return kernels;
+  KernelChoice& c = kernel_choice();
+  return c.by_isa[static_cast<std::size_t>(c.current.load(std::memory_order_relaxed))];
 }
 
 // One dot's footprint multiplied into a tile's factor planes, row by row over the pixels within
@@ -719,7 +835,8 @@ bool splat_rows(const DotTerms& dt, const TileSpan& s, const cv::Mat& mask, floa
 }
 
 bool splat_into_tile(const DotTerms& dt, int x0, int y0, int x1, int y1, const cv::Mat& mask,
-                     const CoverageTable& table, const std::vector<PolyRow>& polys, float* buf) {
+                     const CoverageTable& table, const std::vector<PolyRow>& polys,
+                     const Kernels& vk, float* buf) {
   const Box& b = dt.box;
   const TileSpan s{x0,
                    y0,
@@ -731,7 +848,6 @@ bool splat_into_tile(const DotTerms& dt, int x0, int y0, int x1, int y1, const c
                    polys.data()};
   const bool halo = dt.halo, masked = !mask.empty();
   if (!halo && !masked) {
-    const Kernels& vk = vector_kernels();
     if (SplatKernel kernel = dt.global_degree > 0 ? vk.global[dt.global_degree - kMinGlobalDegree]
                              : dt.cubics          ? vk.poly
                                                   : vk.table) {
@@ -747,6 +863,17 @@ bool splat_into_tile(const DotTerms& dt, int x0, int y0, int x1, int y1, const c
 }
 
 }  // namespace
+
+SplatIsa best_splat_isa() {
+  return kernel_choice().best;
+}
+
+bool use_splat_isa(SplatIsa isa) {
+  KernelChoice& c = kernel_choice();
+  if (isa > c.best) return false;
+  c.current.store(isa, std::memory_order_relaxed);
+  return true;
+}
 
 bool make_screen_dot(float x_px, float y_px, const float J[4], const DotFootprint& footprint,
                      ScreenDot& out) {
@@ -803,7 +930,7 @@ CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> do
   const CoverageTable& table = coverage_table();
   const std::vector<PolyRow>& polys = poly_rows();
   const SrgbTables& srgb = srgb_tables();
-  const ModulateKernel modulate = vector_kernels().modulate;
+  const Kernels& kernels = vector_kernels();
 
   const int tiles_x = (w + kTileW - 1) / kTileW, tiles_y = (h + kTileH - 1) / kTileH;
   const std::size_t tiles = static_cast<std::size_t>(tiles_x) * tiles_y;
@@ -922,17 +1049,18 @@ CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> do
       // Factor buffer for this tile: three planes (R, G, B) of kTileH rows of kStride.
       thread_local std::vector<float> buf;
       buf.resize(static_cast<std::size_t>(3 * kPlane));
-      vector_kernels().fill(buf.data(), buf.size());
+      kernels.fill(buf.data(), buf.size());
       for (std::uint32_t m = start[t]; m < start[t + 1]; ++m) {
-        if (splat_into_tile(sorted[members[m]], x0, y0, x1, y1, mask, table, polys, buf.data())) {
+        if (splat_into_tile(sorted[members[m]], x0, y0, x1, y1, mask, table, polys, kernels,
+                            buf.data())) {
           drawn[members[m]].store(1, std::memory_order_relaxed);
         }
       }
       touched[t] = 1;
       for (int y = y0; y < y1; ++y) {
         const float* fr = buf.data() + static_cast<std::size_t>((y - y0) * kStride);
-        modulate(base.ptr<std::uint8_t>(y) + 3 * x0, out.ptr<std::uint8_t>(y) + 3 * x0, fr,
-                 fr + kPlane, fr + 2 * kPlane, tw, srgb.product.data());
+        kernels.modulate(base.ptr<std::uint8_t>(y) + 3 * x0, out.ptr<std::uint8_t>(y) + 3 * x0, fr,
+                         fr + kPlane, fr + 2 * kPlane, tw, srgb.product.data());
       }
     }
     copy(run, w);

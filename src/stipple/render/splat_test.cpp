@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <iostream>
 #include <numbers>
 #include <random>
 
@@ -179,6 +180,82 @@ TEST(Splat, AgreesWithAPerPixelReferenceOnEveryPath) {
   cv::Mat darker;
   cv::compare(out, base, darker, cv::CMP_LT);
   EXPECT_GT(cv::countNonZero(darker.reshape(1)), w * h * 3 / 5);
+}
+
+// Makes composite_dots use `isa` for the scope, and the processor's best again after it (even
+// when an assertion fails halfway).
+class IsaScope {
+ public:
+  explicit IsaScope(SplatIsa isa) : ok_(use_splat_isa(isa)) {}
+  ~IsaScope() { use_splat_isa(best_splat_isa()); }
+  bool ok() const { return ok_; }
+
+ private:
+  bool ok_;
+};
+
+const char* isa_name(SplatIsa isa) {
+  switch (isa) {
+    case SplatIsa::kScalar:
+      return "scalar";
+    case SplatIsa::kAvx2:
+      return "AVX2";
+    case SplatIsa::kAvx512:
+      return "AVX-512";
+  }
+  return "?";
+}
+
+TEST(Splat, EveryInstructionSetAgreesWithTheReference) {
+  // The same bounds as above for each set of kernels on its own: the scalar loops (every
+  // machine), AVX2 and AVX-512 where the processor has them (not tested where it has not).
+  const int w = 531, h = 77;
+  cv::Mat base(h, w, CV_8UC3);
+  cv::randu(base, 40, 250);
+  const std::vector<ScreenDot> dots = assorted_dots(w, h, 160, 7);
+  const cv::Mat ref = reference_composite(base, dots);
+  EXPECT_FALSE(use_splat_isa(static_cast<SplatIsa>(static_cast<int>(best_splat_isa()) + 1)));
+  for (SplatIsa isa : {SplatIsa::kScalar, SplatIsa::kAvx2, SplatIsa::kAvx512}) {
+    if (isa > best_splat_isa()) {
+      std::cout << "[  SKIPPED ] " << isa_name(isa) << ": this processor lacks it\n";
+      continue;
+    }
+    const IsaScope scope(isa);
+    ASSERT_TRUE(scope.ok());
+    cv::Mat out, diff;
+    composite_dots(base, dots, out);
+    cv::absdiff(out, ref, diff);
+    double worst = 0;
+    cv::minMaxLoc(diff.reshape(1), nullptr, &worst);
+    EXPECT_LE(worst, 1) << isa_name(isa);
+    const cv::Scalar mean = cv::mean(diff);
+    for (int c = 0; c < 3; ++c) EXPECT_LT(mean[c], 0.06) << isa_name(isa);
+  }
+}
+
+TEST(Splat, Avx512GivesTheBytesOfAvx2) {
+  // The AVX-512 modulate pass looks up the same table entries as the AVX2 one, 16 pixels at a
+  // time and under masks: the same bytes, for every kind of dot and image edge, in place or
+  // not.
+  if (best_splat_isa() < SplatIsa::kAvx512) {
+    GTEST_SKIP() << "this processor has no AVX-512 (F, DQ, BW, VL, VBMI): nothing to compare";
+  }
+  const int w = 700, h = 90;
+  cv::Mat base(h, w, CV_8UC3);
+  cv::randu(base, 0, 256);
+  const std::vector<ScreenDot> dots = assorted_dots(w, h, 3000, 13);
+  cv::Mat avx2, avx512, in_place = base.clone();
+  CompositeStats s2, s512;
+  {
+    const IsaScope scope(SplatIsa::kAvx2);
+    s2 = composite_dots(base, dots, avx2);
+  }
+  s512 = composite_dots(base, dots, avx512);
+  composite_dots(in_place, dots, in_place);
+  EXPECT_EQ(cv::norm(avx2, avx512, cv::NORM_INF), 0);
+  EXPECT_EQ(cv::norm(avx512, in_place, cv::NORM_INF), 0);
+  EXPECT_EQ(s2.tiles_touched, s512.tiles_touched);
+  EXPECT_GT(cv::norm(avx512, base, cv::NORM_L1), 0);
 }
 
 TEST(Splat, SameImageOnOneThreadAsOnAll) {
