@@ -15,8 +15,8 @@
 // cache, and tiles without dots are plain copies. Where the processor has AVX2 and FMA, eight
 // pixels go at a time; the coverage profile then comes from polynomials fitted to its table (one
 // over the whole row for blurred dots, piecewise cubics picked by a vector permute for sharp
-// ones) instead of table lookups, which AVX2 can only gather slowly. Where it has AVX-512, the
-// final pass goes sixteen pixels at a time (the same bytes as AVX2).
+// ones) instead of table lookups, which AVX2 can only gather slowly. Where it has AVX-512,
+// sixteen at a time, with the same arithmetic in each lane (the same bytes as AVX2).
 #pragma once
 
 #include <array>

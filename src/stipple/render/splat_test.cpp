@@ -234,9 +234,10 @@ TEST(Splat, EveryInstructionSetAgreesWithTheReference) {
 }
 
 TEST(Splat, Avx512GivesTheBytesOfAvx2) {
-  // The AVX-512 modulate pass looks up the same table entries as the AVX2 one, 16 pixels at a
-  // time and under masks: the same bytes, for every kind of dot and image edge, in place or
-  // not.
+  // The AVX-512 kernels do each lane's arithmetic as the AVX2 ones do, in vectors of 16 (two
+  // rows to a vector for narrow dots) and under masks, and the modulate pass looks up the same
+  // table entries: the same bytes, for every kind of dot, box width (1 to ~60 pixels: several
+  // vectors a row) and image edge, in place or not.
   if (best_splat_isa() < SplatIsa::kAvx512) {
     GTEST_SKIP() << "this processor has no AVX-512 (F, DQ, BW, VL, VBMI): nothing to compare";
   }
