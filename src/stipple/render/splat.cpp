@@ -1039,6 +1039,38 @@ bool splat_into_tile(const DotTerms& dt, int x0, int y0, int x1, int y1, const c
                 : splat_rows<false, false>(dt, s, mask, buf);
 }
 
+// Images at least this large are written with non-temporal stores where they are copied (the
+// runs of tiles without dots): an image of several times the L2 cache would leave the caches
+// before anyone reads it back anyway, and a store that misses the cache first reads the line
+// it overwrites, a third more memory traffic (paired runs: 3 % faster at 24 MP). Smaller images
+// (previews) stay in the cache for whoever reads them next.
+constexpr std::size_t kStreamBytes = std::size_t{8} << 20;
+
+// n bytes from src to dst; the 64-byte lines of dst that the range covers whole with
+// non-temporal stores (SSE2, which every x86-64 has), the partial lines at its ends as usual:
+// a partial line written around the cache is read and merged by the memory controller, and a
+// neighbouring run may write the rest of it. The caller fences (_mm_sfence) before its writes
+// are read by another thread.
+void stream_bytes(std::uint8_t* dst, const std::uint8_t* src, std::size_t n) {
+#if defined(__x86_64__)
+  const std::size_t head =
+      std::min(n, (64 - (reinterpret_cast<std::uintptr_t>(dst) & 63)) & std::size_t{63});
+  std::memcpy(dst, src, head);
+  std::size_t i = head;
+  for (; i + 64 <= n; i += 64) {
+    auto* d = reinterpret_cast<__m128i*>(dst + i);
+    const auto* q = reinterpret_cast<const __m128i*>(src + i);
+    _mm_stream_si128(d, _mm_loadu_si128(q));
+    _mm_stream_si128(d + 1, _mm_loadu_si128(q + 1));
+    _mm_stream_si128(d + 2, _mm_loadu_si128(q + 2));
+    _mm_stream_si128(d + 3, _mm_loadu_si128(q + 3));
+  }
+  std::memcpy(dst + i, src + i, n - i);
+#else
+  std::memcpy(dst, src, n);
+#endif
+}
+
 }  // namespace
 
 SplatIsa best_splat_isa() {
@@ -1206,13 +1238,20 @@ CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> do
   std::vector<std::uint8_t> touched(tiles, 0);
   // A strip of tiles (kTileH rows) at a time, left to right: runs of tiles without dots are
   // copied as one stretch a row.
+  const bool stream = out.data != base.data && base.total() * base.elemSize() >= kStreamBytes;
   tbb::parallel_for(0, tiles_y, [&](int ty) {
     const int y0 = ty * kTileH, y1 = std::min(h, y0 + kTileH);
     auto copy = [&](int xa, int xb) {
       if (xa >= xb || out.data == base.data) return;
       for (int y = y0; y < y1; ++y) {
-        std::memcpy(out.ptr<std::uint8_t>(y) + 3 * xa, base.ptr<std::uint8_t>(y) + 3 * xa,
-                    static_cast<std::size_t>(3 * (xb - xa)));
+        std::uint8_t* dst = out.ptr<std::uint8_t>(y) + 3 * xa;
+        const std::uint8_t* src = base.ptr<std::uint8_t>(y) + 3 * xa;
+        const auto n = static_cast<std::size_t>(3 * (xb - xa));
+        if (stream) {
+          stream_bytes(dst, src, n);
+        } else {
+          std::memcpy(dst, src, n);
+        }
       }
     };
     int run = 0;  // the first column of the current run of empty tiles
@@ -1223,6 +1262,14 @@ CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> do
       if (start[t] == start[t + 1]) continue;
       copy(run, x0);
       run = x1;
+      // The tile's pixels are read once, by the modulate pass after its dots: ask for them now
+      // (into L2: the factor planes fill L1), so their cache misses overlap the splatting
+      // rather than stall the pass (16 rows of 768 bytes 18 kB apart are too short for the
+      // hardware's prefetchers to get going; paired runs: 2 % faster at 24 MP).
+      for (int y = y0; y < y1; ++y) {
+        const std::uint8_t* row = base.ptr<std::uint8_t>(y);
+        for (int i = 3 * x0 & ~63; i < 3 * x1; i += 64) __builtin_prefetch(row + i, 0, 2);
+      }
       // Factor buffer for this tile: three planes (R, G, B) of kTileH rows of kStride; ones:
       // whether this thread's last tile left it at 1 (Kernels::restores), so it needs no fill.
       thread_local std::vector<float> buf;
@@ -1244,6 +1291,9 @@ CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> do
       }
     }
     copy(run, w);
+#if defined(__x86_64__)
+    if (stream) _mm_sfence();  // the non-temporal stores are seen before the strip is done
+#endif
   });
 
   CompositeStats stats;
