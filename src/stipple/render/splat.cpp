@@ -1262,13 +1262,18 @@ CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> do
       if (start[t] == start[t + 1]) continue;
       copy(run, x0);
       run = x1;
-      // The tile's pixels are read once, by the modulate pass after its dots: ask for them now
-      // (into L2: the factor planes fill L1), so their cache misses overlap the splatting
-      // rather than stall the pass (16 rows of 768 bytes 18 kB apart are too short for the
-      // hardware's prefetchers to get going; paired runs: 2 % faster at 24 MP).
+      // The tile's pixels are read once, by the modulate pass after its dots, and written where
+      // out is not base: ask for both now (into L2: the factor planes fill L1), so their cache
+      // misses overlap the splatting rather than stall the pass (16 rows of 768 bytes 18 kB
+      // apart are too short for the hardware's prefetchers to get going; paired runs: 2 %
+      // faster at 24 MP for base's rows, another 1.5 % at both sizes for out's).
       for (int y = y0; y < y1; ++y) {
         const std::uint8_t* row = base.ptr<std::uint8_t>(y);
+        std::uint8_t* orow = out.ptr<std::uint8_t>(y);
         for (int i = 3 * x0 & ~63; i < 3 * x1; i += 64) __builtin_prefetch(row + i, 0, 2);
+        if (orow != row) {
+          for (int i = 3 * x0 & ~63; i < 3 * x1; i += 64) __builtin_prefetch(orow + i, 1, 2);
+        }
       }
       // Factor buffer for this tile: three planes (R, G, B) of kTileH rows of kStride; ones:
       // whether this thread's last tile left it at 1 (Kernels::restores), so it needs no fill.
