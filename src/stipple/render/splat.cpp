@@ -559,6 +559,12 @@ __attribute__((target("avx2,fma"))) bool splat_avx2(const DotTerms& dt, const Ti
 // lane does the same arithmetic, in the same order, as in splat_avx2 (the offsets dx of lanes
 // 8-15 start from their own multiple of 8 as there), so the two give the same bits.
 //
+// Tried and dropped (paired runs at 24 MP): rests of 4 pixels or fewer four rows to a vector
+// (quarters loaded and stored apart; 1 % slower, the extra inserts and extracts eat the saved
+// arithmetic); the coefficients interpolated once per dot into DotTerms instead of per tile
+// (4-9 % slower, at both sizes: twice the bytes a dot for the setup to write and the binning and
+// the tiles to read).
+//
 // GCC 12's AVX-512 intrinsics start their results from a self-initialised placeholder
 // (_mm512_undefined_*), which its -W(maybe-)uninitialized then flags wherever they are inlined;
 // GCC 13 silences that in its own headers. Nothing here reads an undefined value.
@@ -821,7 +827,10 @@ __attribute__((target("avx2,fma"))) void modulate_avx2(const std::uint8_t* src, 
 // back to 1, while its line is in the cache: the splat kernels of this instruction set (and the
 // scalar loop for masks and halos) write nothing outside the tile's pixels, so that leaves the
 // whole buffer at 1 for the next tile, which then needs no fill (a pass over 50 KB, more than
-// the L1 cache; 5 % of the time at 24 MP).
+// the L1 cache; 5 % of the time at 24 MP). Tried and dropped, on a hot tile: the lookups one by
+// one from indices built 16 at a time, as the AVX2 pass does (1.7 times slower than the
+// gathers here), and two channels gathered with the third looked up one by one (slower
+// still); gathering only the lanes whose factor is not 1 costs a gather as much as all 16.
 __attribute__((target("avx512f,avx512bw,avx512vbmi"))) void modulate_avx512(
     const std::uint8_t* src, std::uint8_t* dst, float* fr, float* fg, float* fb, int n,
     const std::uint8_t* product) {
@@ -1043,7 +1052,9 @@ bool splat_into_tile(const DotTerms& dt, int x0, int y0, int x1, int y1, const c
 // runs of tiles without dots): an image of several times the L2 cache would leave the caches
 // before anyone reads it back anyway, and a store that misses the cache first reads the line
 // it overwrites, a third more memory traffic (paired runs: 3 % faster at 24 MP). Smaller images
-// (previews) stay in the cache for whoever reads them next.
+// (previews) stay in the cache for whoever reads them next. (The modulate pass's rows through a
+// staging row and the same stores were 3-5 % slower: its lines are partly the neighbouring
+// tiles', and the prefetch below already overlaps its misses.)
 constexpr std::size_t kStreamBytes = std::size_t{8} << 20;
 
 // n bytes from src to dst; the 64-byte lines of dst that the range covers whole with
