@@ -268,6 +268,28 @@ TEST(Splat, Avx512GivesTheBytesOfAvx2) {
   EXPECT_GT(cv::norm(avx512, base, cv::NORM_L1), 0);
 }
 
+TEST(Splat, LargeImagesCopyTheSameBytes) {
+  // From 8 MB on, the runs of tiles without dots are copied with non-temporal stores, whole
+  // cache lines only, and the partial lines at their ends with ordinary ones: rows of an odd
+  // width (none starts on a line) must come out as in place, where nothing is copied at all,
+  // on one thread as on all.
+  const int w = 2049, h = 1400;  // 8.6 MB
+  cv::Mat base(h, w, CV_8UC3);
+  cv::randu(base, 0, 256);
+  const std::vector<ScreenDot> dots = assorted_dots(w, h, 80, 17);
+  cv::Mat out, one, in_place = base.clone();
+  const CompositeStats st = composite_dots(base, dots, out);
+  {
+    tbb::global_control single(tbb::global_control::max_allowed_parallelism, 1);
+    composite_dots(base, dots, one);
+  }
+  composite_dots(in_place, dots, in_place);
+  EXPECT_LT(st.tiles_touched, st.tiles / 2);  // mostly copies
+  EXPECT_EQ(cv::norm(out, in_place, cv::NORM_INF), 0);
+  EXPECT_EQ(cv::norm(out, one, cv::NORM_INF), 0);
+  EXPECT_GT(cv::norm(out, base, cv::NORM_L1), 0);
+}
+
 TEST(Splat, SameImageOnOneThreadAsOnAll) {
   // Overlapping dots multiply in an order fixed by the tiles' member lists, which are built in
   // parallel: one thread and every thread must give the same bytes, and so must the same dots
