@@ -652,12 +652,17 @@ STIPPLE_AVX512 bool splat_avx512(const DotTerms& dt, const TileSpan& s, float* b
     w.weight[k] = _mm512_set1_ps(dt.beta_weight[k]);
     w.rows[k] = s.table->row(dt.row_below[k]);
     if constexpr (kMode == Profile::kGlobal) {
+      // All the coefficients in one vector, then broadcast one by one from memory: a third of
+      // the instructions of interpolating each apart (splat_avx2's fused g0 + w (g1 - g0), then
+      // times the darkening: the same bits).
       const PolyRow &r0 = s.polys[dt.row_below[k]], &r1 = s.polys[dt.row_below[k] + 1u];
-      const auto& g0 = r0.global[kDeg - kMinGlobalDegree];
-      const auto& g1 = r1.global[kDeg - kMinGlobalDegree];
-      for (std::size_t j = 0; j <= kDeg; ++j) {
-        w.global[k][j] = _mm512_set1_ps(dt.dark[k] * (g0[j] + dt.beta_weight[k] * (g1[j] - g0[j])));
-      }
+      constexpr auto kCoefs = static_cast<__mmask16>((1u << (kDeg + 1)) - 1);
+      const __m512 g0 = _mm512_maskz_loadu_ps(kCoefs, r0.global[kDeg - kMinGlobalDegree].data());
+      const __m512 g1 = _mm512_maskz_loadu_ps(kCoefs, r1.global[kDeg - kMinGlobalDegree].data());
+      alignas(64) float c[16];
+      _mm512_store_ps(
+          c, _mm512_mul_ps(_mm512_fmadd_ps(w.weight[k], _mm512_sub_ps(g1, g0), g0), w.dark[k]));
+      for (std::size_t j = 0; j <= kDeg; ++j) w.global[k][j] = _mm512_set1_ps(c[j]);
     } else if constexpr (kMode == Profile::kCubics) {
       const __m256 wb = _mm256_set1_ps(dt.beta_weight[k]), dk = _mm256_set1_ps(dt.dark[k]);
       for (std::size_t j = 0; j <= kDegree; ++j) {
