@@ -15,7 +15,8 @@
 // cache, and tiles without dots are plain copies. Where the processor has AVX2 and FMA, eight
 // pixels go at a time; the coverage profile then comes from polynomials fitted to its table (one
 // over the whole row for blurred dots, piecewise cubics picked by a vector permute for sharp
-// ones) instead of table lookups, which AVX2 can only gather slowly.
+// ones) instead of table lookups, which AVX2 can only gather slowly. Where it has AVX-512,
+// sixteen at a time, with the same arithmetic in each lane (the same bytes as AVX2).
 #pragma once
 
 #include <array>
@@ -70,5 +71,16 @@ struct CompositeStats {
 // `base` (in place). Throws std::invalid_argument naming the argument for a wrong type or size.
 CompositeStats composite_dots(const cv::Mat& base, std::span<const ScreenDot> dots, cv::Mat& out,
                               const cv::Mat& mask = cv::Mat());
+
+// The instruction sets composite_dots has kernels for, each a superset of the one before.
+enum class SplatIsa { kScalar, kAvx2, kAvx512 };
+
+// The best set this processor has (AVX-512 means F, DQ, BW, VL and VBMI), which composite_dots
+// uses unless told otherwise.
+SplatIsa best_splat_isa();
+
+// Makes composite_dots use `isa`, for tests and benchmarks that pin each path; false (nothing
+// changed) when the processor lacks it. Not while a composite runs: a call reads it once.
+bool use_splat_isa(SplatIsa isa);
 
 }  // namespace stipple

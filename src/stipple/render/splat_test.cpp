@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <iostream>
 #include <numbers>
 #include <random>
 
@@ -179,6 +180,114 @@ TEST(Splat, AgreesWithAPerPixelReferenceOnEveryPath) {
   cv::Mat darker;
   cv::compare(out, base, darker, cv::CMP_LT);
   EXPECT_GT(cv::countNonZero(darker.reshape(1)), w * h * 3 / 5);
+}
+
+// Makes composite_dots use `isa` for the scope, and the processor's best again after it (even
+// when an assertion fails halfway).
+class IsaScope {
+ public:
+  explicit IsaScope(SplatIsa isa) : ok_(use_splat_isa(isa)) {}
+  ~IsaScope() { use_splat_isa(best_splat_isa()); }
+  bool ok() const { return ok_; }
+
+ private:
+  bool ok_;
+};
+
+const char* isa_name(SplatIsa isa) {
+  switch (isa) {
+    case SplatIsa::kScalar:
+      return "scalar";
+    case SplatIsa::kAvx2:
+      return "AVX2";
+    case SplatIsa::kAvx512:
+      return "AVX-512";
+  }
+  return "?";
+}
+
+TEST(Splat, EveryInstructionSetAgreesWithTheReference) {
+  // The same bounds as above for each set of kernels on its own: the scalar loops (every
+  // machine), AVX2 and AVX-512 where the processor has them (not tested where it has not).
+  const int w = 531, h = 77;
+  cv::Mat base(h, w, CV_8UC3);
+  cv::randu(base, 40, 250);
+  const std::vector<ScreenDot> dots = assorted_dots(w, h, 160, 7);
+  const cv::Mat ref = reference_composite(base, dots);
+  EXPECT_FALSE(use_splat_isa(static_cast<SplatIsa>(static_cast<int>(best_splat_isa()) + 1)));
+  for (SplatIsa isa : {SplatIsa::kScalar, SplatIsa::kAvx2, SplatIsa::kAvx512}) {
+    if (isa > best_splat_isa()) {
+      std::cout << "[  SKIPPED ] " << isa_name(isa) << ": this processor lacks it\n";
+      continue;
+    }
+    const IsaScope scope(isa);
+    ASSERT_TRUE(scope.ok());
+    cv::Mat out, diff;
+    composite_dots(base, dots, out);
+    cv::absdiff(out, ref, diff);
+    double worst = 0;
+    cv::minMaxLoc(diff.reshape(1), nullptr, &worst);
+    EXPECT_LE(worst, 1) << isa_name(isa);
+    const cv::Scalar mean = cv::mean(diff);
+    for (int c = 0; c < 3; ++c) EXPECT_LT(mean[c], 0.06) << isa_name(isa);
+  }
+}
+
+TEST(Splat, Avx512GivesTheBytesOfAvx2) {
+  // The AVX-512 kernels do each lane's arithmetic as the AVX2 ones do, in vectors of 16 (two
+  // rows to a vector for narrow dots) and under masks, and the modulate pass looks up the same
+  // table entries: the same bytes, for every kind of dot, box width (1 to ~60 pixels: several
+  // vectors a row) and image edge, in place or not.
+  if (best_splat_isa() < SplatIsa::kAvx512) {
+    GTEST_SKIP() << "this processor has no AVX-512 (F, DQ, BW, VL, VBMI): nothing to compare";
+  }
+  const int w = 700, h = 90;
+  cv::Mat base(h, w, CV_8UC3);
+  cv::randu(base, 0, 256);
+  const std::vector<ScreenDot> dots = assorted_dots(w, h, 3000, 13);
+  cv::Mat avx2, avx512, in_place = base.clone();
+  CompositeStats s2, s512;
+  {
+    const IsaScope scope(SplatIsa::kAvx2);
+    s2 = composite_dots(base, dots, avx2);
+  }
+  s512 = composite_dots(base, dots, avx512);
+  composite_dots(in_place, dots, in_place);
+  // The AVX-512 pass leaves each thread's tile buffer at 1 for the next tile, which then skips
+  // its fill; AVX2 after it must still start from 1s and fill again after itself.
+  cv::Mat avx2_again;
+  {
+    const IsaScope scope(SplatIsa::kAvx2);
+    composite_dots(base, dots, avx2_again);
+    composite_dots(base, dots, avx2_again);
+  }
+  EXPECT_EQ(cv::norm(avx2, avx2_again, cv::NORM_INF), 0);
+  EXPECT_EQ(cv::norm(avx2, avx512, cv::NORM_INF), 0);
+  EXPECT_EQ(cv::norm(avx512, in_place, cv::NORM_INF), 0);
+  EXPECT_EQ(s2.tiles_touched, s512.tiles_touched);
+  EXPECT_GT(cv::norm(avx512, base, cv::NORM_L1), 0);
+}
+
+TEST(Splat, LargeImagesCopyTheSameBytes) {
+  // From 8 MB on, the runs of tiles without dots are copied with non-temporal stores, whole
+  // cache lines only, and the partial lines at their ends with ordinary ones: rows of an odd
+  // width (none starts on a line) must come out as in place, where nothing is copied at all,
+  // on one thread as on all.
+  const int w = 2049, h = 1400;  // 8.6 MB
+  cv::Mat base(h, w, CV_8UC3);
+  cv::randu(base, 0, 256);
+  const std::vector<ScreenDot> dots = assorted_dots(w, h, 80, 17);
+  cv::Mat out, one, in_place = base.clone();
+  const CompositeStats st = composite_dots(base, dots, out);
+  {
+    tbb::global_control single(tbb::global_control::max_allowed_parallelism, 1);
+    composite_dots(base, dots, one);
+  }
+  composite_dots(in_place, dots, in_place);
+  EXPECT_LT(st.tiles_touched, st.tiles / 2);  // mostly copies
+  EXPECT_EQ(cv::norm(out, in_place, cv::NORM_INF), 0);
+  EXPECT_EQ(cv::norm(out, one, cv::NORM_INF), 0);
+  EXPECT_GT(cv::norm(out, base, cv::NORM_L1), 0);
 }
 
 TEST(Splat, SameImageOnOneThreadAsOnAll) {
