@@ -256,12 +256,18 @@ Hairline build_hairline(const HairlineSpec& spec, const Head& head, const Radial
   h.ahead_slabs = PolygonSlabs(h.ahead_chart);
   h.ahead_coarse_slabs = PolygonSlabs(h.ahead_coarse);
   h.index = PointIndex(h.curve_mm);
+  for (size_t i = 1; i < h.curve_mm.size(); ++i)
+    h.max_step_mm = std::max(h.max_step_mm, (h.curve_mm[i] - h.curve_mm[i - 1]).norm());
   return h;
 }
 
 double hairline_signed_distance_mm(const Hairline& h, const ScalpChart& chart, const Vec3& p) {
   const int i = h.index.nearest(p);
   if (i < 0) return 1e9;
+  return hairline_signed_distance_mm(h, p, chart_from_point(chart, p), i);
+}
+
+double hairline_signed_distance_mm(const Hairline& h, const Vec3& p, const Vec2& pc, int i) {
   const auto& c = h.curve_mm;
   double d = (c[static_cast<size_t>(i)] - p).norm();
   if (i > 0)
@@ -273,15 +279,19 @@ double hairline_signed_distance_mm(const Hairline& h, const ScalpChart& chart, c
   }
   // The side: near the line, from the chart tangent at the nearest point (cheap); far from it
   // or near its ends, from the closed polygon of the side ahead (exact, ~700 edges).
-  const Vec2 pc = chart_from_point(chart, p);
   const size_t k = static_cast<size_t>(i), n = c.size();
-  if (d < 15 && k >= 20 && k + 20 < n) {
+  if (d < kHairlineTangentSideMm && k >= 20 && k + 20 < n) {
     const Vec2 t = h.ahead_chart[k + 1] - h.ahead_chart[k - 1];
     const Vec2 q = pc - h.ahead_chart[k];
     // The line runs left to right over the front, so the side ahead (the face) is on its left.
     return t.x() * q.y() - t.y() * q.x() > 0 ? -d : d;
   }
   return (d > 5 ? h.ahead_coarse_slabs : h.ahead_slabs).contains(pc) ? -d : d;
+}
+
+bool hairline_far_point_ahead(const Hairline& h, const Vec2& pc) {
+  static_assert(kHairlineTangentSideMm > 5, "far points take the coarse polygon");
+  return h.ahead_coarse_slabs.contains(pc);
 }
 
 const Vec3& hairline_point(const Hairline& h, const std::string& name) {

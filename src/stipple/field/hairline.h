@@ -31,7 +31,12 @@ struct Hairline {
   std::vector<Vec2> ahead_coarse;
   PolygonSlabs ahead_slabs, ahead_coarse_slabs;  // the two, indexed for the side test
   PointIndex index;                              // over curve_mm
+  double max_step_mm = 0;                        // longest segment of curve_mm
 };
+
+// Within this distance of the line its side comes from the chart tangent at the nearest point;
+// beyond, from the closed polygon ahead (hairline_signed_distance_mm).
+inline constexpr double kHairlineTangentSideMm = 15;
 
 // Builds the hairline on `head` (landmarks glabella, left/right_canthus, left/right_tragion).
 // Throws std::invalid_argument when the rules cannot be met on this head (e.g. the mid-frontal
@@ -40,8 +45,18 @@ Hairline build_hairline(const HairlineSpec& spec, const Head& head, const Radial
                         const ScalpChart& chart, std::uint64_t seed);
 
 // Signed distance (mm, in 3D) from p to the hairline: positive behind it (the scalp side),
-// negative ahead of it (the forehead).
+// negative ahead of it (the forehead). The distance is to the two segments of the line's vertex
+// nearest p (h.index), its side as kHairlineTangentSideMm says.
 double hairline_signed_distance_mm(const Hairline& h, const ScalpChart& chart, const Vec3& p);
+
+// The same from p's chart coordinates and the index of its nearest vertex (h.index.nearest(p)),
+// for callers that have them already.
+double hairline_signed_distance_mm(const Hairline& h, const Vec3& p, const Vec2& p_chart,
+                                   int nearest);
+
+// Whether a point at least kHairlineTangentSideMm from the line lies ahead of it (the side
+// hairline_signed_distance_mm gives it), from its chart coordinates alone.
+bool hairline_far_point_ahead(const Hairline& h, const Vec2& p_chart);
 
 // Named point lookup; throws std::out_of_range.
 const Vec3& hairline_point(const Hairline& h, const std::string& name);
