@@ -1,6 +1,7 @@
 #include "stipple/field/field_grid.h"
 
 #include <fmt/format.h>
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
 #include <stdexcept>
@@ -10,10 +11,6 @@
 
 namespace stipple {
 namespace {
-
-// Slack for bounds built from distances computed in floating point (each within ~1e-13 mm of
-// the truth at head scale): far above rounding, far below anything the field resolves.
-constexpr double kBoundSlackMm = 1e-9;
 
 FieldGrid empty_grid(const RadialSurface& surface, int res) {
   if (res < 16 || res > 1024) {
@@ -57,6 +54,45 @@ std::vector<double> texel_solid_angles(int res) {
   return omega;
 }
 
+// Every texel's unit direction (cube_texel_direction(f, i, j, res).normalized()), for all six
+// faces from two tables: a face's direction axis + a u + b v is a signed permutation of (1, a, b)
+// (cube_face), and normalising divides each component by the same root. On faces 0 - 3 the 1
+// sits in x or y and b in z, so Vec3::squaredNorm sums (1 + a^2) + b^2; on faces 4 and 5,
+// (a^2 + b^2) + 1. So each texel's two roots and six quotients serve the six faces bit for bit.
+struct TexelDirections {
+  int res = 0, wx = 0;          // texels -1 .. res + 2 a side: the border and one ring beyond
+  std::vector<Vec3> side, cap;  // (1, a, b) / n and (a, b, 1) / m at (j + 1) wx + i + 1
+
+  explicit TexelDirections(int r) : res(r), wx(r + 4) {
+    side.resize(static_cast<size_t>(wx) * wx), cap.resize(side.size());
+    for (int j = -1; j <= res + 2; ++j) {
+      for (int i = -1; i <= res + 2; ++i) {
+        const size_t k = static_cast<size_t>(j + 1) * wx + (i + 1);
+        side[k] = Vec3(1, cube_face_coord(i, res), cube_face_coord(j, res)).normalized();
+        cap[k] = Vec3(cube_face_coord(i, res), cube_face_coord(j, res), 1).normalized();
+      }
+    }
+  }
+  Vec3 at(int face, size_t k) const {
+    const Vec3& s = side[k];
+    const Vec3& c = cap[k];
+    switch (face) {
+      case 0:
+        return s;
+      case 1:
+        return Vec3(-s.x(), -s.y(), s.z());
+      case 2:
+        return Vec3(-s.y(), s.x(), s.z());
+      case 3:
+        return Vec3(s.y(), -s.x(), s.z());
+      case 4:
+        return c;
+      default:
+        return Vec3(c.x(), -c.y(), -c.z());
+    }
+  }
+};
+
 // Each texel's surface point, and from its neighbours' the normal there: the ray cosine and the
 // interior texels' areas. The points of one face and one ring beyond its border (the border
 // texels' neighbours) are taken once each; the normal is the cross product of the central
@@ -64,27 +100,32 @@ std::vector<double> texel_solid_angles(int res) {
 void bake_geometry(const RadialSurface& surface, FieldGrid& g) {
   const int res = g.res, w = res + 2, wx = w + 2;
   const std::vector<double> omega = texel_solid_angles(res);
+  const TexelDirections dirs(res);
   tbb::parallel_for(0, 6, [&](int face) {
-    std::vector<Vec3> p(static_cast<size_t>(wx) * wx);  // texel (i, j) at (j + 1) wx + i + 1
-    for (int j = -1; j <= w; ++j) {
-      for (int i = -1; i <= w; ++i) {
-        const Vec3 d = cube_texel_direction(face, i, j, res).normalized();
-        p[static_cast<size_t>(j + 1) * wx + (i + 1)] =
-            surface.centre + surface_radius_inline_mm(surface, d) * d;
-      }
+    // Texel (i, j) at (j + 1) wx + i + 1: its point and its radius.
+    std::vector<Vec3> p(static_cast<size_t>(wx) * wx);
+    std::vector<double> radius(p.size());
+    // Two texels a time (the count wx^2 is even): the same lookups, bit for bit.
+    for (size_t k = 0; k + 1 < p.size(); k += 2) {
+      const Vec3 d0 = dirs.at(face, k), d1 = dirs.at(face, k + 1);
+      const Lanes r = surface_radii_mm(surface, Lanes(d0.x(), d1.x()), Lanes(d0.y(), d1.y()),
+                                       Lanes(d0.z(), d1.z()));
+      radius[k] = r[0], radius[k + 1] = r[1];
+      p[k] = surface.centre + r[0] * d0;
+      p[k + 1] = surface.centre + r[1] * d1;
     }
     for (int j = 0; j < w; ++j) {
       for (int i = 0; i < w; ++i) {
         const size_t c = static_cast<size_t>(j + 1) * wx + (i + 1);
         const size_t k = (static_cast<size_t>(face) * w + j) * w + i;
-        const Vec3 d = cube_texel_direction(face, i, j, res).normalized();
         const Vec3 n = (p[c + 1] - p[c - 1]).cross(p[c + wx] - p[c - wx]);
         const double len = n.norm();
-        const double cos_a = std::max(0.05, len > 0 ? std::abs(n.dot(d)) / len : 1.0);
+        const double cos_a =
+            std::max(0.05, len > 0 ? std::abs(n.dot(dirs.at(face, c))) / len : 1.0);
         g.point_mm[k] = p[c];
         g.ray_cos[k] = static_cast<float>(cos_a);
         if (i >= 1 && i <= res && j >= 1 && j <= res) {
-          const double r = (p[c] - surface.centre).norm();
+          const double r = radius[c];
           g.area_mm2[k] = static_cast<float>(omega[static_cast<size_t>(j) * w + i] * r * r / cos_a);
         }
       }
@@ -101,50 +142,22 @@ void store(FieldGrid& g, size_t k, const FieldSample& s) {
   g.zone[k] = static_cast<std::int16_t>(s.zone);
 }
 
-// The last point along a row where a line's nearest-vertex distance was searched for: the
-// distance is 1-Lipschitz, so it bounds the next points' within their distance from it.
-struct Anchor {
-  Vec3 point_mm = Vec3::Zero();
-  double distance_mm = -1;  // < 0: none yet
-  int nearest = 0;          // its nearest vertex, where the next search starts
-
-  void bound(const Vec3& p, NearestBound& b) const {
-    b.exact_mm = -1, b.nearest = -1, b.start = nearest;
-    if (distance_mm < 0) {
-      b.lo_mm = 0, b.hi_mm = std::numeric_limits<double>::infinity();
-      return;
-    }
-    const double e = (p - point_mm).norm();
-    b.lo_mm = distance_mm - e - kBoundSlackMm;
-    b.hi_mm = distance_mm + e + kBoundSlackMm;
-  }
-  void update(const Vec3& p, const NearestBound& b) {
-    if (b.exact_mm >= 0) point_mm = p, distance_mm = b.exact_mm, nearest = b.nearest;
-  }
-};
-
 }  // namespace
 
 FieldGrid bake_field(const DensityField& f, int res) {
   FieldGrid g = empty_grid(f.surface, res);
   bake_geometry(f.surface, g);
   const int w = res + 2;
-  const size_t n_zones = f.zones.size();
-  tbb::parallel_for(0, 6 * w, [&](int row) {
-    // Along a row neighbouring texels are ~1 mm apart, so each search's distance bounds the
-    // next texels' and most of them need none (evaluate_field's hints).
-    FieldHints hints;
-    hints.zones.resize(n_zones);
-    Anchor hairline;
-    std::vector<Anchor> zones(n_zones);
-    for (int i = 0; i < w; ++i) {
-      const size_t k = static_cast<size_t>(row) * w + i;
-      const Vec3& p = g.point_mm[k];
-      hairline.bound(p, hints.hairline);
-      for (size_t z = 0; z < n_zones; ++z) zones[z].bound(p, hints.zones[z]);
-      store(g, k, evaluate_field(f, p, hints));
-      hairline.update(p, hints.hairline);
-      for (size_t z = 0; z < n_zones; ++z) zones[z].update(p, hints.zones[z]);
+  tbb::parallel_for(tbb::blocked_range<int>(0, 6 * w), [&](const tbb::blocked_range<int>& rows) {
+    // One walk over the rows, each row the other way from the last, so every texel but a face's
+    // first is next to the one before (~1 mm): what the walker measures at one carries to the
+    // next ones.
+    FieldWalker walker(f);
+    for (int row = rows.begin(); row != rows.end(); ++row) {
+      for (int n = 0; n < w; ++n) {
+        const size_t k = static_cast<size_t>(row) * w + (row % 2 ? w - 1 - n : n);
+        store(g, k, walker.evaluate(g.point_mm[k]));
+      }
     }
   });
   return g;

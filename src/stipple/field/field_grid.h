@@ -31,8 +31,8 @@ struct FieldGrid {
 
 // Evaluates `field` at every texel centre (in parallel) and measures each texel's surface area
 // and ray cosine. res: 16 - 1024. The same values as bake_function(field.surface, res,
-// evaluate_field) gives, bit for bit: the evaluation passes each texel the distances its row's
-// previous texels found to the field's lines (FieldHints), which spares most searches.
+// evaluate_field) gives, bit for bit: a FieldWalker walks the rows, texel after neighbouring
+// texel, which spares most texels the searches and the chart projection.
 FieldGrid bake_field(const DensityField& field, int res);
 
 // The same for any field given as a function of a surface point (tests, benchmarks).

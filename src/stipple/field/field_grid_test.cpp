@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
@@ -162,6 +163,34 @@ TEST_P(FieldGridExample, BakeIsTheFieldAtEveryTexel) {
   }
   EXPECT_EQ(differ, 0u);
   EXPECT_EQ(expected_dots(g), expected_dots(want));
+}
+
+// A walker gives evaluate_field's samples whatever its walk: along the hairline and across it in
+// small steps (where its bounds carry furthest), and in random order with jumps.
+TEST_P(FieldGridExample, WalkerIsEvaluateFieldOnAnyWalk) {
+  const DensityField& f = example(GetParam()).field;
+  std::mt19937_64 rng(17);
+  std::normal_distribution<double> n(0, 1);
+  std::vector<Vec3> walk;
+  const std::vector<Vec3>& line = f.hairline.curve_mm;
+  for (int across = -40; across <= 60; across += 5) {
+    for (size_t k = 0; k < line.size(); k += 2) {
+      const size_t k1 = std::min(k + 1, line.size() - 1), k0 = k > 0 ? k - 1 : 0;
+      const Vec3 t = (line[k1] - line[k0]).normalized();
+      const Vec3 out = (line[k] - f.surface.centre).normalized().cross(t);
+      walk.push_back(project_to_surface(f.surface, line[k] + across * out));
+    }
+  }
+  for (int k = 0; k < 20000; ++k) {
+    const Vec3 p = walk.back() + (k % 50 == 0 ? 60.0 : 1.5) * Vec3(n(rng), n(rng), n(rng));
+    walk.push_back(project_to_surface(f.surface, p));
+  }
+  std::vector<Vec3> shuffled = walk;
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  for (const std::vector<Vec3>* w : {&walk, &shuffled}) {
+    FieldWalker walker(f);
+    for (const Vec3& p : *w) expect_same(walker.evaluate(p), evaluate_field(f, p), p, false);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, FieldGridExample, ::testing::ValuesIn(kExamples),

@@ -30,7 +30,7 @@ struct Hairline {
   // where a 4 mm chord of the smooth line cannot change the side.
   std::vector<Vec2> ahead_coarse;
   PolygonSlabs ahead_slabs, ahead_coarse_slabs;  // the two, indexed for the side test
-  PointIndex index;                              // over curve_mm
+  PolylineNearest nearest;                       // over curve_mm
   double max_step_mm = 0;                        // longest segment of curve_mm
 };
 
@@ -46,17 +46,17 @@ Hairline build_hairline(const HairlineSpec& spec, const Head& head, const Radial
 
 // Signed distance (mm, in 3D) from p to the hairline: positive behind it (the scalp side),
 // negative ahead of it (the forehead). The distance is to the two segments of the line's vertex
-// nearest p (h.index), its side as kHairlineTangentSideMm says.
+// nearest p (h.nearest), its side as kHairlineTangentSideMm says.
 double hairline_signed_distance_mm(const Hairline& h, const ScalpChart& chart, const Vec3& p);
 
-// The same from p's chart coordinates and the index of its nearest vertex (h.index.nearest(p)),
-// for callers that have them already.
+// The same from p's chart coordinates and the index of its nearest vertex (h.nearest),
+// for callers that have them already; and its two parts: the distance (to the nearest vertex's
+// two segments) and the side of a point at that distance (whether it lies ahead), which beyond
+// kHairlineTangentSideMm is the polygon Hairline::ahead_coarse's inside.
 double hairline_signed_distance_mm(const Hairline& h, const Vec3& p, const Vec2& p_chart,
                                    int nearest);
-
-// Whether a point at least kHairlineTangentSideMm from the line lies ahead of it (the side
-// hairline_signed_distance_mm gives it), from its chart coordinates alone.
-bool hairline_far_point_ahead(const Hairline& h, const Vec2& p_chart);
+double hairline_distance_mm(const Hairline& h, const Vec3& p, int nearest);
+bool hairline_point_ahead(const Hairline& h, const Vec2& p_chart, int nearest, double distance_mm);
 
 // Named point lookup; throws std::out_of_range.
 const Vec3& hairline_point(const Hairline& h, const std::string& name);

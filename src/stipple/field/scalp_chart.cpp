@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 namespace stipple {
@@ -12,55 +13,6 @@ namespace {
 Vec3 direction(const ScalpChart& c, double theta, double phi) {
   return std::cos(theta) * c.axis +
          std::sin(theta) * (std::cos(phi) * c.anterior + std::sin(phi) * c.right);
-}
-
-// Two meridians traced side by side, one in each lane (on x86-64 one SSE2 register, elsewhere two
-// scalars: Eigen picks). Each lane does the scalar path's operations in the scalar path's order,
-// so each value is the one the scalar path computes, bit for bit.
-using Lanes = Eigen::Array2d;
-
-// surface_radius_inline_mm in both lanes, for directions (x, y, z) whose major face is `face`
-// in both: the same component quotients (cube_face_point), texel coordinates and weights.
-Lanes radii_on_face(const RadialSurface& s, int face, const Lanes& x, const Lanes& y,
-                    const Lanes& z) {
-  Lanes a, b;
-  switch (face) {
-    case 0:
-      a = y / x, b = z / x;
-      break;
-    case 1:
-      a = -y / -x, b = z / -x;
-      break;
-    case 2:
-      a = -x / y, b = z / y;
-      break;
-    case 3:
-      a = x / -y, b = z / -y;
-      break;
-    case 4:
-      a = x / z, b = y / z;
-      break;
-    default:
-      a = x / -z, b = -y / -z;
-      break;
-  }
-  const double res = s.res;
-  const Lanes tu = (a + 1.0) * 0.5 * res + 0.5, tv = (b + 1.0) * 0.5 * res + 0.5;
-  const int w = s.res + 2;
-  const int i0 = static_cast<int>(tu[0]), i1 = static_cast<int>(tu[1]);
-  const int j0 = static_cast<int>(tv[0]), j1 = static_cast<int>(tv[1]);
-  const Lanes fu = tu - Lanes(i0, i1), fv = tv - Lanes(j0, j1);
-  const float* r0 = s.radius_mm.data() + (face * w + j0) * w + i0;
-  const float* r1 = s.radius_mm.data() + (face * w + j1) * w + i1;
-  const Lanes r00(r0[0], r1[0]), r10(r0[1], r1[1]), r01(r0[w], r1[w]), r11(r0[w + 1], r1[w + 1]);
-  return (1 - fv) * ((1 - fu) * r00 + fu * r10) + fv * ((1 - fu) * r01 + fu * r11);
-}
-
-Lanes radii(const RadialSurface& s, const Lanes& x, const Lanes& y, const Lanes& z) {
-  const Vec3 d0(x[0], y[0], z[0]), d1(x[1], y[1], z[1]);
-  const int f0 = cube_major_face(d0);
-  if (f0 == cube_major_face(d1)) return radii_on_face(s, f0, x, y, z);
-  return Lanes(surface_radius_inline_mm(s, d0), surface_radius_inline_mm(s, d1));
 }
 
 // Fills the arc lengths of meridians ip0 and ip1 (equal for a lone last one): the chord sum
@@ -81,7 +33,7 @@ void trace_meridians(ScalpChart& c, const RadialSurface& surface,
     const double ct = cos_theta[it], st = sin_theta[it];
     const Lanes x = ct * c.axis.x() + st * hx, y = ct * c.axis.y() + st * hy,
                 z = ct * c.axis.z() + st * hz;
-    const Lanes r = radii(surface, x, y, z);
+    const Lanes r = surface_radii_mm(surface, x, y, z);
     points[3 * it] = c.centre.x() + r * x;
     points[3 * it + 1] = c.centre.y() + r * y;
     points[3 * it + 2] = c.centre.z() + r * z;
@@ -166,20 +118,74 @@ Vec3 point_from_chart(const ScalpChart& c, const RadialSurface& surface, const V
     return (1 - fp) * c.arc_mm[static_cast<size_t>(ip) * c.n_theta + t] +
            fp * c.arc_mm[static_cast<size_t>(ip1) * c.n_theta + t];
   };
-  // arc(t) increases with t: binary search for the bracket holding s.
-  int lo = 0, hi = c.n_theta - 1;
-  if (s >= arc(hi)) {
-    lo = hi - 1;
+  // arc(t) never falls with t: the bracket holding s is the last t with arc(t) <= s (arc(0) = 0),
+  // one and the same however it is searched for. Halving a range known to hold it, without
+  // branches on the data (the halves are taken about equally often).
+  int lo = 0;
+  if (s >= arc(c.n_theta - 1)) {
+    lo = c.n_theta - 2;
   } else {
-    while (hi - lo > 1) {
-      const int mid = (lo + hi) / 2;
-      (arc(mid) <= s ? lo : hi) = mid;
+    for (int len = c.n_theta - 1; len > 1;) {
+      const int half = len / 2;
+      lo = arc(lo + half) <= s ? lo + half : lo;
+      len -= half;
     }
   }
   const double a0 = arc(lo), a1 = arc(lo + 1);
   const double f = std::clamp(a1 > a0 ? (s - a0) / (a1 - a0) : 0.0, 0.0, 1.0);
   const Vec3 d = direction(c, (lo + f) * c.dtheta, phi);
-  return c.centre + surface_radius_mm(surface, d) * d;
+  return c.centre + surface_radius_inline_mm(surface, d) * d;
+}
+
+ChartStretch chart_stretch(const ScalpChart& c, const std::vector<double>& windows_rad) {
+  ChartStretch st;
+  st.dtheta = c.dtheta, st.windows_rad = windows_rad;
+  const double pi = std::numbers::pi;
+  const int n_t = c.n_theta, n_p = c.n_phi;
+  auto arc = [&](int ip, int it) {
+    return static_cast<double>(c.arc_mm[static_cast<size_t>(ip % n_p) * n_t + it]);
+  };
+  // Rows of polar angle [k dtheta, (k + 1) dtheta] to the antipode; rows from n_theta - 1 on lie
+  // beyond the chart's reach, where s is the last column's, interpolated in phi alone.
+  const int rows = static_cast<int>(std::ceil(pi / c.dtheta));
+  std::vector<double> row(static_cast<size_t>(rows), std::numeric_limits<double>::infinity());
+  for (int k = 0; k < rows; ++k) {
+    const int a = std::min(k, n_t - 1), b = std::min(k + 1, n_t - 1);  // the cell's two columns
+    double ds_dtheta = 0, ds_dphi = 0, s_max = 0;
+    for (int ip = 0; ip < n_p; ++ip) {
+      ds_dtheta = std::max(ds_dtheta, arc(ip, b) - arc(ip, a));
+      ds_dphi = std::max(
+          {ds_dphi, std::abs(arc(ip + 1, a) - arc(ip, a)), std::abs(arc(ip + 1, b) - arc(ip, b))});
+      s_max = std::max({s_max, arc(ip, a), arc(ip, b)});
+    }
+    ds_dtheta /= c.dtheta, ds_dphi /= c.dphi;
+    const double lo = k * c.dtheta, hi = std::min(pi, (k + 1) * c.dtheta);
+    const double sin_min = std::min(std::sin(lo), std::sin(hi));
+    if (k == 0) {
+      row[0] = ds_dtheta + (ds_dphi + s_max) * pi / (2 * c.dtheta);
+    } else if (sin_min > 0) {
+      row[static_cast<size_t>(k)] = ds_dtheta + (ds_dphi + s_max) / sin_min;
+    }
+  }
+  // A margin of 1 % over rounding (sines, the table's floats) and the row of theta itself.
+  for (double window_rad : windows_rad) {
+    const int reach = static_cast<int>(std::ceil(window_rad / c.dtheta)) + 1;
+    std::vector<double>& w = st.window_max.emplace_back(static_cast<size_t>(rows), 0.0);
+    for (int k = 0; k < rows; ++k) {
+      double m = 0;
+      for (int q = std::max(0, k - reach); q <= std::min(rows - 1, k + reach); ++q)
+        m = std::max(m, row[static_cast<size_t>(q)]);
+      w[static_cast<size_t>(k)] = 1.01 * m;
+    }
+  }
+  return st;
+}
+
+double ChartStretch::mm_per_rad(double theta, size_t window) const {
+  if (window >= window_max.size() || window_max[window].empty() || !(theta >= 0))
+    return std::numeric_limits<double>::infinity();
+  const std::vector<double>& w = window_max[window];
+  return w[std::min(w.size() - 1, static_cast<size_t>(theta / dtheta))];
 }
 
 }  // namespace stipple

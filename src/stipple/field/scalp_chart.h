@@ -35,4 +35,22 @@ Vec2 chart_from_point(const ScalpChart& chart, const Vec3& p);
 // The surface point at chart coordinates uv; points beyond the chart's reach are clamped to it.
 Vec3 point_from_chart(const ScalpChart& chart, const RadialSurface& surface, const Vec2& uv);
 
+// How fast chart coordinates can move as a point's direction from the chart centre turns: along
+// any path of directions within windows_rad[w] of a direction at polar angle theta (from the
+// chart axis), chart_from_point moves by at most mm_per_rad(theta, w) times the path's angle.
+// From the arc table: in a cell of the chart's bilinear interpolation the chart point is
+// s (sin phi, cos phi), so a turn by (dtheta, sin(theta) dphi) moves it by at most
+// |ds/dtheta| dtheta + (|ds/dphi| + s) dphi, each bounded by the cell's arc lengths and their
+// differences, with sin(theta) at its least over the cell (at the vertex, where s and ds/dphi
+// vanish with theta, through s <= (theta / dtheta) s(dtheta) and sin(theta) >= 2 theta / pi).
+// Infinite where a window reaches the antipode of the vertex, where the chart's clamped edge
+// circle shrinks to a point on the sphere.
+struct ChartStretch {
+  double dtheta = 0;
+  std::vector<double> windows_rad;              // increasing
+  std::vector<std::vector<double>> window_max;  // [window][polar row]
+  double mm_per_rad(double theta, size_t window) const;
+};
+ChartStretch chart_stretch(const ScalpChart& chart, const std::vector<double>& windows_rad);
+
 }  // namespace stipple

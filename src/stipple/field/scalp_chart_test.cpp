@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <numbers>
+#include <random>
 
 #include "stipple/head/parametric_head.h"
 
@@ -58,6 +59,38 @@ TEST(ScalpChart, ArcLengthsAreTheDefinitionsBitForBit) {
       }
     }
   }
+}
+
+// The stretch bound holds: two directions an angle a apart, both within a window of the first,
+// have chart points at most mm_per_rad(theta of the first) a apart. Directions all over the
+// sphere, at every window.
+TEST(ScalpChart, StretchBoundsTheChartsMove) {
+  const Head head = make_parametric_head(HeadMeasurements{}, 5);
+  const RadialSurface surface = build_radial_surface(head.mesh, head.centre, 128);
+  const ScalpChart c =
+      build_scalp_chart(surface, landmark(head, "vertex"), Vec3(1, 0, 0), Vec3(0, 1, 0));
+  const std::vector<double> windows = {0.025, 0.1, 0.4};
+  const ChartStretch st = chart_stretch(c, windows);
+  std::mt19937_64 rng(4);
+  std::normal_distribution<double> n(0, 1);
+  std::uniform_real_distribution<double> u(0, 1);
+  int checked = 0;
+  for (int k = 0; k < 60000; ++k) {
+    const Vec3 q = Vec3(n(rng), n(rng), n(rng)).normalized();
+    const size_t w = static_cast<size_t>(k) % windows.size();
+    // A direction on the great circle through q and a random tangent, up to the window away.
+    const Vec3 t = q.cross(Vec3(n(rng), n(rng), n(rng))).normalized();
+    const double a = windows[w] * u(rng);
+    const Vec3 p = std::cos(a) * q + std::sin(a) * t;
+    const double theta = std::acos(std::clamp(q.dot(c.axis), -1.0, 1.0));
+    const double bound = st.mm_per_rad(theta, w);
+    if (!std::isfinite(bound)) continue;
+    const Vec2 cq = chart_from_point(c, c.centre + 90 * q),
+               cp = chart_from_point(c, c.centre + 70 * p);
+    ASSERT_LE((cp - cq).norm(), bound * a + 1e-9) << q.transpose() << " / " << p.transpose();
+    ++checked;
+  }
+  EXPECT_GT(checked, 50000);
 }
 
 }  // namespace
