@@ -147,6 +147,8 @@ class FieldWalker {
   double above_margin_mm(size_t zi, field_internal::PointView& v);
   double line_lower_bound_mm(const LineAnchor& a, const Vec3& p) const;
   bool far_point_ahead(field_internal::PointView& v);
+  double chart_reach_mm(const Vec3& p);
+  bool tangent_side(const Vec3& p, int nearest, bool& ahead);
   double hairline_sd(field_internal::PointView& v);
   double zone_sd(size_t zi, field_internal::PointView& v, double hl_sd);
   double whorl(size_t zi, field_internal::PointView& v);
@@ -154,8 +156,14 @@ class FieldWalker {
 
   const DensityField& f_;
   LineAnchor hairline_;
-  std::vector<LineAnchor> lines_;     // by zone (kStrip, kDiscs)
-  ChartAnchor side_;                  // ahead of the hairline (its polygon ahead)
+  std::vector<LineAnchor> lines_;  // by zone (kStrip, kDiscs)
+  ChartAnchor side_;               // ahead of the hairline (its polygon ahead)
+  struct LastChart {               // the last point whose chart coordinates were taken
+    Vec3 point_mm = Vec3::Zero();
+    Vec2 chart = Vec2::Zero();
+    double radius_mm = -1;  // its distance from the chart centre; < 0: none yet
+    int row = -1;           // its polar row (ChartStretch), once needed (< 0: not yet)
+  } last_chart_;
   std::vector<ChartAnchor> zones_;    // by zone (kPolygon): inside beyond the feather, or outside
   std::vector<ChartAnchor> whorls_;   // by zone: the whorl has faded
   std::vector<ChartAnchor> margins_;  // by zone (kWholeScalp, kBehindHairline): the margin's

@@ -29,6 +29,7 @@ class PointView {
     if (!has_chart_) chart_ = chart_from_point(f_.chart, p_), has_chart_ = true;
     return chart_;
   }
+  bool has_chart() const { return has_chart_; }
   // p's azimuth about the vertical (degrees, 0 = front) and the hair-bearing margin's z there.
   double azimuth_deg() {
     if (!has_azimuth_) {
@@ -98,7 +99,8 @@ FieldSample combine(const DensityField& f, Source& src) {
     const Zone& z = f.plan.zones[i];
     const double sd = src.zone_sd(i, s.hairline_sd_mm);
     if (sd < 0) continue;
-    const double w = z.feather_mm > 0 ? smoothstep01(sd / z.feather_mm) : 1.0;
+    // At or beyond the feather the weight is 1 (sd / feather >= 1): no division needed.
+    const double w = z.feather_mm > 0 && sd < z.feather_mm ? smoothstep01(sd / z.feather_mm) : 1.0;
     double target = z.density_per_cm2;
     if (z.whorl.enabled) target *= src.whorl(i);
     if (first) {

@@ -101,32 +101,60 @@ void bake_geometry(const RadialSurface& surface, FieldGrid& g) {
   const int res = g.res, w = res + 2, wx = w + 2;
   const std::vector<double> omega = texel_solid_angles(res);
   const TexelDirections dirs(res);
+  auto dir_index = [wx](int i, int j) { return static_cast<size_t>(j + 1) * wx + (i + 1); };
   tbb::parallel_for(0, 6, [&](int face) {
-    // Texel (i, j) at (j + 1) wx + i + 1: its point and its radius.
-    std::vector<Vec3> p(static_cast<size_t>(wx) * wx);
-    std::vector<double> radius(p.size());
-    // Two texels a time (the count wx^2 is even): the same lookups, bit for bit.
-    for (size_t k = 0; k + 1 < p.size(); k += 2) {
-      const Vec3 d0 = dirs.at(face, k), d1 = dirs.at(face, k + 1);
-      const Lanes r = surface_radii_mm(surface, Lanes(d0.x(), d1.x()), Lanes(d0.y(), d1.y()),
-                                       Lanes(d0.z(), d1.z()));
-      radius[k] = r[0], radius[k + 1] = r[1];
-      p[k] = surface.centre + r[0] * d0;
-      p[k + 1] = surface.centre + r[1] * d1;
+    Vec3* face_points = g.point_mm.data() + static_cast<size_t>(face) * w * w;
+    // The face's texels straight into the grid, two a time (the same lookups, bit for bit);
+    // the ring beyond the border (the border's neighbours) into `ring`: rows -1 and w, then
+    // columns -1 and w.
+    auto point = [&](int i, int j) {
+      const Vec3 d = dirs.at(face, dir_index(i, j));
+      return Vec3(surface.centre + surface_radius_inline_mm(surface, d) * d);
+    };
+    for (int j = 0; j < w; ++j) {
+      int i = 0;
+      for (; i + 1 < w; i += 2) {
+        const Vec3 d0 = dirs.at(face, dir_index(i, j)), d1 = dirs.at(face, dir_index(i + 1, j));
+        const Lanes r = surface_radii_mm(surface, Lanes(d0.x(), d1.x()), Lanes(d0.y(), d1.y()),
+                                         Lanes(d0.z(), d1.z()));
+        face_points[j * w + i] = surface.centre + r[0] * d0;
+        face_points[j * w + i + 1] = surface.centre + r[1] * d1;
+      }
+      if (i < w) face_points[j * w + i] = point(i, j);
+    }
+    std::vector<Vec3> ring(static_cast<size_t>(4 * w + 4));
+    for (int i = -1; i <= w; ++i) {
+      ring[static_cast<size_t>(i + 1)] = point(i, -1);
+      ring[static_cast<size_t>(w + 2 + i + 1)] = point(i, w);
     }
     for (int j = 0; j < w; ++j) {
+      ring[static_cast<size_t>(2 * w + 4 + j)] = point(-1, j);
+      ring[static_cast<size_t>(3 * w + 4 + j)] = point(w, j);
+    }
+    auto at = [&](int i, int j) -> const Vec3& {
+      if (j < 0) return ring[static_cast<size_t>(i + 1)];
+      if (j >= w) return ring[static_cast<size_t>(w + 2 + i + 1)];
+      if (i < 0) return ring[static_cast<size_t>(2 * w + 4 + j)];
+      if (i >= w) return ring[static_cast<size_t>(3 * w + 4 + j)];
+      return face_points[j * w + i];
+    };
+    for (int j = 0; j < w; ++j) {
+      const bool edge_row = j == 0 || j == w - 1;
       for (int i = 0; i < w; ++i) {
-        const size_t c = static_cast<size_t>(j + 1) * wx + (i + 1);
         const size_t k = (static_cast<size_t>(face) * w + j) * w + i;
-        const Vec3 n = (p[c + 1] - p[c - 1]).cross(p[c + wx] - p[c - wx]);
+        const Vec3& p = face_points[j * w + i];
+        const Vec3 n =
+            edge_row || i == 0 || i == w - 1
+                ? (at(i + 1, j) - at(i - 1, j)).cross(at(i, j + 1) - at(i, j - 1))
+                : (face_points[j * w + i + 1] - face_points[j * w + i - 1])
+                      .cross(face_points[(j + 1) * w + i] - face_points[(j - 1) * w + i]);
         const double len = n.norm();
         const double cos_a =
-            std::max(0.05, len > 0 ? std::abs(n.dot(dirs.at(face, c))) / len : 1.0);
-        g.point_mm[k] = p[c];
+            std::max(0.05, len > 0 ? std::abs(n.dot(dirs.at(face, dir_index(i, j)))) / len : 1.0);
         g.ray_cos[k] = static_cast<float>(cos_a);
         if (i >= 1 && i <= res && j >= 1 && j <= res) {
-          const double r = radius[c];
-          g.area_mm2[k] = static_cast<float>(omega[static_cast<size_t>(j) * w + i] * r * r / cos_a);
+          const double r2 = (p - surface.centre).squaredNorm();
+          g.area_mm2[k] = static_cast<float>(omega[static_cast<size_t>(j) * w + i] * r2 / cos_a);
         }
       }
     }

@@ -44,7 +44,42 @@ FieldSample FieldWalker::evaluate(const Vec3& p) {
   // Outside every zone the sample is the default whatever the hairline (no zone, no dots).
   if (outside_every_zone(v)) return FieldSample{};
   Source src{*this, v};
-  return field_internal::combine(f_, src);
+  const FieldSample s = field_internal::combine(f_, src);
+  if (v.has_chart()) last_chart_ = {p, v.chart(), (p - f_.chart.centre).norm(), -1};
+  return s;
+}
+
+// How far p's chart point can lie from the last chart point taken (infinity if unknown): the
+// chart's stretch (ChartStretch) times the turn of direction, as in carry.
+double FieldWalker::chart_reach_mm(const Vec3& p) {
+  LastChart& c = last_chart_;
+  const double r = c.radius_mm, e = (p - c.point_mm).norm();
+  if (!(r > 0) || !(e < r / 2)) return std::numeric_limits<double>::infinity();
+  const double turn = 1.011 * e / (r - e);
+  const ChartStretch& st = f_.bounds.stretch;
+  for (size_t w = 0; w < st.windows_rad.size(); ++w) {
+    if (turn > st.windows_rad[w]) continue;
+    if (c.row < 0) {
+      const Vec3 d = c.point_mm - f_.chart.centre;
+      c.row = static_cast<int>(st.row_of_cos(d.dot(f_.chart.axis) / r));
+    }
+    return st.mm_per_rad_at_row(static_cast<size_t>(c.row), w) * turn;
+  }
+  return std::numeric_limits<double>::infinity();
+}
+
+// The tangent rule's side (hairline_point_ahead) without p's chart point, where the last chart
+// point taken lies clear of the tangent line by more than p's can have moved from it.
+bool FieldWalker::tangent_side(const Vec3& p, int k, bool& ahead) {
+  if (!(last_chart_.radius_mm > 0)) return false;
+  const std::vector<Vec2>& a = f_.hairline.ahead_chart;
+  const size_t i = static_cast<size_t>(k);
+  const Vec2 t = a[i + 1] - a[i - 1], q = last_chart_.chart - a[i];
+  const double cross = t.x() * q.y() - t.y() * q.x(), len = t.norm();
+  // A margin over rounding (1e-6 mm of chart), then the reach.
+  if (!(std::abs(cross) > len * (1e-6 + chart_reach_mm(p)))) return false;
+  ahead = cross > 0;
+  return true;
 }
 
 // A chart-space outcome at p that holds while the chart point stays within margin_mm of p's:
@@ -59,11 +94,11 @@ void FieldWalker::carry(ChartAnchor& a, const Vec3& p, double margin_mm, bool ou
   const Vec3 d = p - f_.chart.centre;
   const double r = d.norm();
   if (!(m > 0) || !(r > 0)) return;
-  const double theta = std::acos(std::clamp(d.dot(f_.chart.axis) / r, -1.0, 1.0));
   const ChartStretch& st = f_.bounds.stretch;
+  const size_t row = st.row_of_cos(d.dot(f_.chart.axis) / r);
   double e = 0;
   for (size_t w = 0; w < st.windows_rad.size(); ++w) {
-    const double k = st.mm_per_rad(theta, w), window = std::min(st.windows_rad[w], 0.45);
+    const double k = st.mm_per_rad_at_row(row, w), window = std::min(st.windows_rad[w], 0.45);
     if (std::isfinite(k))
       e = std::max(e, std::min(m * r / (1.011 * k + m), window * r / (1.011 + window)));
   }
@@ -138,9 +173,12 @@ double FieldWalker::hairline_sd(PointView& v) {
   const int k = h.nearest.nearest(p, hairline_.nearest, dv);
   hairline_ = {p, dv, k};
   const double d = hairline_distance_mm(h, p, k);
-  const bool ahead = d >= kHairlineTangentSideMm && far_sides
-                         ? far_point_ahead(v)
-                         : hairline_point_ahead(h, v.chart(), k, d);
+  bool ahead = false;
+  if (d >= kHairlineTangentSideMm && far_sides) {
+    ahead = far_point_ahead(v);
+  } else if (v.has_chart() || !hairline_side_by_tangent(h, k, d) || !tangent_side(p, k, ahead)) {
+    ahead = hairline_point_ahead(h, v.chart(), k, d);
+  }
   return ahead ? -d : d;
 }
 

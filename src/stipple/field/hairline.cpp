@@ -323,12 +323,17 @@ double hairline_distance_mm(const Hairline& h, const Vec3& p, int i) {
   return d;
 }
 
+bool hairline_side_by_tangent(const Hairline& h, int i, double d) {
+  const size_t k = static_cast<size_t>(i), n = h.curve_mm.size();
+  return d < kHairlineTangentSideMm && k >= 20 && k + 20 < n;
+}
+
 bool hairline_point_ahead(const Hairline& h, const Vec2& pc, int i, double d) {
   // Near the line, from the chart tangent at the nearest point (cheap); far from it or near its
   // ends, from the closed polygon of the side ahead (exact, ~700 edges).
-  const size_t k = static_cast<size_t>(i), n = h.curve_mm.size();
+  const size_t k = static_cast<size_t>(i);
   static_assert(kHairlineTangentSideMm > 5, "beyond it points take the coarse polygon");
-  if (d < kHairlineTangentSideMm && k >= 20 && k + 20 < n) {
+  if (hairline_side_by_tangent(h, i, d)) {
     const Vec2 t = h.ahead_chart[k + 1] - h.ahead_chart[k - 1];
     const Vec2 q = pc - h.ahead_chart[k];
     // The line runs left to right over the front, so the side ahead (the face) is on its left.

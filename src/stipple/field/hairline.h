@@ -57,6 +57,9 @@ double hairline_signed_distance_mm(const Hairline& h, const Vec3& p, const Vec2&
                                    int nearest);
 double hairline_distance_mm(const Hairline& h, const Vec3& p, int nearest);
 bool hairline_point_ahead(const Hairline& h, const Vec2& p_chart, int nearest, double distance_mm);
+// Whether that side comes from the chart tangent at the nearest vertex k: the side of the line
+// through ahead_chart[k] along ahead_chart[k + 1] - ahead_chart[k - 1] (ahead on its left).
+bool hairline_side_by_tangent(const Hairline& h, int nearest, double distance_mm);
 
 // Named point lookup; throws std::out_of_range.
 const Vec3& hairline_point(const Hairline& h, const std::string& name);

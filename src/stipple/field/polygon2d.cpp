@@ -241,6 +241,7 @@ PolylineNearest::PolylineNearest(const std::vector<Vec3>& line) : line_(line) {
     // A margin over the rounding of the radii and of the queries' distances.
     radius = radius * (1 + 1e-9) + 1e-9;
   };
+  balls(kStretch, stretch_centre_, stretch_radius_mm_);
   balls(kRun, run_centre_, run_radius_mm_);
   balls(kQuarter, quarter_centre_, quarter_radius_mm_);
 }
@@ -252,11 +253,19 @@ int PolylineNearest::nearest(const Vec3& p, int start, double& distance_mm) cons
   double best2 = (line_[static_cast<size_t>(best_i)] - p).squaredNorm();
   // A ball that lies farther than the best so far holds no vertex as near.
   const double best = std::sqrt(best2);
+  const double stretch_reach2 = (best + stretch_radius_mm_) * (best + stretch_radius_mm_);
   const double run_reach2 = (best + run_radius_mm_) * (best + run_radius_mm_);
   double quarter_reach2 = (best + quarter_radius_mm_) * (best + quarter_radius_mm_);
   const int runs = static_cast<int>(run_centre_.size());
   const int quarters = static_cast<int>(quarter_centre_.size());
+  constexpr int kRunsPerStretch = kStretch / kRun;
   for (int r = 0; r < runs; ++r) {
+    if (r % kRunsPerStretch == 0 &&
+        (stretch_centre_[static_cast<size_t>(r / kRunsPerStretch)] - p).squaredNorm() >
+            stretch_reach2) {
+      r += kRunsPerStretch - 1;
+      continue;
+    }
     if ((run_centre_[static_cast<size_t>(r)] - p).squaredNorm() > run_reach2) continue;
     const int q_end = std::min(quarters, (r + 1) * (kRun / kQuarter));
     for (int q = r * (kRun / kQuarter); q < q_end; ++q) {

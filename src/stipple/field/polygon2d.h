@@ -80,12 +80,12 @@ inline double polygon_signed_distance(const std::vector<Vec2>& poly, const Vec2&
 
 // The vertex of a polyline nearest a point, exactly: the nearest distance a kd-tree would find
 // (PointIndex::nearest; of vertices exactly as near, the lowest index here). The line is cut
-// into runs of 16 vertices and those into quarters of 4, each inside a ball about a vertex of
-// its own; a query starts from a vertex likely near (the last answer along a walk of nearby
-// points) and measures every run's ball, the quarters' of the runs whose ball comes within the
-// best distance so far, and the vertices of the quarters that do: independent tests, not a
-// chain of dependent ones. Hand-written: a kd-tree over a line's few hundred points visits
-// many of its boxes for a point tens of millimetres away, and this is three short loops.
+// into stretches of 64 vertices, those into runs of 16 and those into quarters of 4, each inside
+// a ball about a vertex of its own; a query starts from a vertex likely near (the last answer
+// along a walk of nearby points) and measures every stretch's ball, the runs' of the stretches
+// whose ball comes within the best distance so far, and so on down to the vertices: independent
+// tests, not a chain of dependent ones. Hand-written: a kd-tree over a line's few hundred points
+// visits many of its boxes for a point tens of millimetres away, and this is four short loops.
 class PolylineNearest {
  public:
   PolylineNearest() = default;
@@ -96,10 +96,11 @@ class PolylineNearest {
   int nearest(const Vec3& p, double& distance_mm) const;
 
  private:
-  static constexpr int kQuarter = 4, kRun = 16;
+  static constexpr int kQuarter = 4, kRun = 16, kStretch = 64;
   std::vector<Vec3> line_;  // a copy: the index travels with its owner
-  std::vector<Vec3> run_centre_, quarter_centre_;
-  double run_radius_mm_ = 0, quarter_radius_mm_ = 0;  // each ball's radius at most
+  std::vector<Vec3> stretch_centre_, run_centre_, quarter_centre_;
+  // Each ball's radius at most.
+  double stretch_radius_mm_ = 0, run_radius_mm_ = 0, quarter_radius_mm_ = 0;
 };
 
 // Distance from p to the open 3D polyline.

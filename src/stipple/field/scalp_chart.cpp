@@ -167,6 +167,7 @@ ChartStretch chart_stretch(const ScalpChart& c, const std::vector<double>& windo
       row[static_cast<size_t>(k)] = ds_dtheta + (ds_dphi + s_max) / sin_min;
     }
   }
+  for (int k = 0; k <= rows; ++k) st.row_cos.push_back(std::cos(k * c.dtheta));
   // A margin of 1 % over rounding (sines, the table's floats) and the row of theta itself.
   for (double window_rad : windows_rad) {
     const int reach = static_cast<int>(std::ceil(window_rad / c.dtheta)) + 1;
@@ -179,6 +180,13 @@ ChartStretch chart_stretch(const ScalpChart& c, const std::vector<double>& windo
     }
   }
   return st;
+}
+
+size_t ChartStretch::row_of_cos(double cos_theta) const {
+  // The last k with cos(k dtheta) >= cos_theta (the cosines fall with k).
+  const auto it = std::upper_bound(row_cos.begin(), row_cos.end(), cos_theta,
+                                   [](double c, double row) { return c > row; });
+  return it == row_cos.begin() ? 0 : static_cast<size_t>(it - row_cos.begin()) - 1;
 }
 
 double ChartStretch::mm_per_rad(double theta, size_t window) const {

@@ -8,6 +8,7 @@
 // so lengths that must be true (the hairline transition, scar widths) are measured in 3D instead.
 #pragma once
 
+#include <limits>
 #include <vector>
 
 #include "stipple/geometry/mesh.h"
@@ -49,7 +50,18 @@ struct ChartStretch {
   double dtheta = 0;
   std::vector<double> windows_rad;              // increasing
   std::vector<std::vector<double>> window_max;  // [window][polar row]
+  std::vector<double> row_cos;                  // cos(k dtheta), k = 0 .. rows
   double mm_per_rad(double theta, size_t window) const;
+  // The polar row of a direction whose cosine to the chart axis is cos_theta, without acos (by
+  // search in row_cos; a row off where the cosine rounds across a row's edge, which each
+  // window's one row of margin covers), and the bound for that row.
+  size_t row_of_cos(double cos_theta) const;
+  double mm_per_rad_at_row(size_t row, size_t window) const {
+    if (window >= window_max.size() || window_max[window].empty())
+      return std::numeric_limits<double>::infinity();
+    const std::vector<double>& w = window_max[window];
+    return w[std::min(w.size() - 1, row)];
+  }
 };
 ChartStretch chart_stretch(const ScalpChart& chart, const std::vector<double>& windows_rad);
 
