@@ -14,7 +14,6 @@
 
 #include "stipple/field/polygon2d.h"
 #include "stipple/field/scalp_chart.h"
-#include "stipple/geometry/point_index.h"
 #include "stipple/head/head.h"
 #include "stipple/plan/plan.h"
 
