@@ -1,20 +1,18 @@
 #include "stipple/field/field_grid.h"
 
 #include <fmt/format.h>
+#include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
 #include <stdexcept>
 
+#include "stipple/field/surface_lookup.h"
 #include "stipple/geometry/cube_map.h"
 
 namespace stipple {
+namespace {
 
-FieldGrid bake_field(const DensityField& f, int res) {
-  return bake_function(f.surface, res, [&f](const Vec3& p) { return evaluate_field(f, p); });
-}
-
-FieldGrid bake_function(const RadialSurface& surface, int res,
-                        const std::function<FieldSample(const Vec3&)>& field) {
+FieldGrid empty_grid(const RadialSurface& surface, int res) {
   if (res < 16 || res > 1024) {
     throw std::invalid_argument(
         fmt::format("field grid: res = {} is out of range, allowed 16 to 1024", res));
@@ -31,30 +29,174 @@ FieldGrid bake_function(const RadialSurface& surface, int res,
   g.dilution_override.assign(n, -1.0f);
   g.zone.assign(n, -1);
   g.area_mm2.assign(n, 0.0f);
-  g.ray_cos.assign(n, 1.0f);
+  g.ray_cos.assign(n, 0.0f);
   g.point_mm.assign(n, Vec3::Zero());
-  tbb::parallel_for(0, 6 * w, [&](int row) {
-    const int face = row / w, j = row % w;
-    for (int i = 0; i < w; ++i) {
-      const size_t k = (static_cast<size_t>(face) * w + j) * w + i;
-      const Vec3 d = cube_texel_direction(face, i, j, res).normalized();
-      const Vec3 p = surface.centre + surface_radius_mm(surface, d) * d;
-      g.point_mm[k] = p;
-      const FieldSample s = field(p);
-      g.dots_per_cm2[k] = static_cast<float>(s.dots_per_cm2);
-      g.diameter_min_mm[k] = static_cast<float>(s.diameter_min_mm);
-      g.diameter_max_mm[k] = static_cast<float>(s.diameter_max_mm);
-      g.depth_mm[k] = static_cast<float>(s.depth_mm);
-      g.dilution_override[k] = static_cast<float>(s.dilution_override);
-      g.zone[k] = static_cast<std::int16_t>(s.zone);
-      const double cos_a = std::max(0.05, surface_normal(surface, p).dot(d));
-      g.ray_cos[k] = static_cast<float>(cos_a);
-      if (i >= 1 && i <= res && j >= 1 && j <= res) {
-        const double r = (p - surface.centre).norm();
-        g.area_mm2[k] = static_cast<float>(cube_texel_solid_angle(i, j, res) * r * r / cos_a);
+  return g;
+}
+
+// The solid angles of one face's texels, the same for all six: only the interior's are read.
+// Where the face coordinates are mirror images bit for bit (res a power of two: every
+// coordinate is a short binary fraction), a quarter of them is computed and the rest mirrored.
+std::vector<double> texel_solid_angles(int res) {
+  const int w = res + 2;
+  bool mirrored = true;
+  for (int i = 0; i < w; ++i)
+    mirrored = mirrored && cube_face_coord(res + 1 - i, res) == -cube_face_coord(i, res);
+  auto fold = [&](int i) { return mirrored ? std::min(i, res + 1 - i) : i; };
+  std::vector<double> omega(static_cast<size_t>(w) * w, 0.0);
+  for (int j = 1; j <= res; ++j) {
+    for (int i = 1; i <= res; ++i) {
+      const int fi = fold(i), fj = fold(j);
+      const size_t k = static_cast<size_t>(j) * w + i, fk = static_cast<size_t>(fj) * w + fi;
+      omega[k] = fk < k ? omega[fk] : cube_texel_solid_angle(i, j, res);
+    }
+  }
+  return omega;
+}
+
+// Every texel's unit direction (cube_texel_direction(f, i, j, res).normalized()), for all six
+// faces from two tables: a face's direction axis + a u + b v is a signed permutation of (1, a, b)
+// (cube_face), and normalising divides each component by the same root. On faces 0 - 3 the 1
+// sits in x or y and b in z, so Vec3::squaredNorm sums (1 + a^2) + b^2; on faces 4 and 5,
+// (a^2 + b^2) + 1. So each texel's two roots and six quotients serve the six faces bit for bit.
+struct TexelDirections {
+  int res = 0, wx = 0;          // texels -1 .. res + 2 a side: the border and one ring beyond
+  std::vector<Vec3> side, cap;  // (1, a, b) / n and (a, b, 1) / m at (j + 1) wx + i + 1
+
+  explicit TexelDirections(int r) : res(r), wx(r + 4) {
+    side.resize(static_cast<size_t>(wx) * wx), cap.resize(side.size());
+    for (int j = -1; j <= res + 2; ++j) {
+      for (int i = -1; i <= res + 2; ++i) {
+        const size_t k = static_cast<size_t>(j + 1) * wx + (i + 1);
+        side[k] = Vec3(1, cube_face_coord(i, res), cube_face_coord(j, res)).normalized();
+        cap[k] = Vec3(cube_face_coord(i, res), cube_face_coord(j, res), 1).normalized();
+      }
+    }
+  }
+  Vec3 at(int face, size_t k) const {
+    const Vec3& s = side[k];
+    const Vec3& c = cap[k];
+    switch (face) {
+      case 0:
+        return s;
+      case 1:
+        return Vec3(-s.x(), -s.y(), s.z());
+      case 2:
+        return Vec3(-s.y(), s.x(), s.z());
+      case 3:
+        return Vec3(s.y(), -s.x(), s.z());
+      case 4:
+        return c;
+      default:
+        return Vec3(c.x(), -c.y(), -c.z());
+    }
+  }
+};
+
+// Each texel's surface point, and from its neighbours' the normal there: the ray cosine and the
+// interior texels' areas. The points of one face and one ring beyond its border (the border
+// texels' neighbours) are taken once each; the normal is the cross product of the central
+// differences along the face's two texel directions (u x v is the face's outward axis).
+void bake_geometry(const RadialSurface& surface, FieldGrid& g) {
+  const int res = g.res, w = res + 2, wx = w + 2;
+  const std::vector<double> omega = texel_solid_angles(res);
+  const TexelDirections dirs(res);
+  auto dir_index = [wx](int i, int j) { return static_cast<size_t>(j + 1) * wx + (i + 1); };
+  tbb::parallel_for(0, 6, [&](int face) {
+    Vec3* face_points = g.point_mm.data() + static_cast<size_t>(face) * w * w;
+    // The face's texels straight into the grid, two a time (the same lookups, bit for bit);
+    // the ring beyond the border (the border's neighbours) into `ring`: rows -1 and w, then
+    // columns -1 and w.
+    auto point = [&](int i, int j) {
+      const Vec3 d = dirs.at(face, dir_index(i, j));
+      return Vec3(surface.centre + surface_radius_inline_mm(surface, d) * d);
+    };
+    for (int j = 0; j < w; ++j) {
+      int i = 0;
+      for (; i + 1 < w; i += 2) {
+        const Vec3 d0 = dirs.at(face, dir_index(i, j)), d1 = dirs.at(face, dir_index(i + 1, j));
+        const Lanes r = surface_radii_mm(surface, Lanes(d0.x(), d1.x()), Lanes(d0.y(), d1.y()),
+                                         Lanes(d0.z(), d1.z()));
+        face_points[j * w + i] = surface.centre + r[0] * d0;
+        face_points[j * w + i + 1] = surface.centre + r[1] * d1;
+      }
+      if (i < w) face_points[j * w + i] = point(i, j);
+    }
+    std::vector<Vec3> ring(static_cast<size_t>(4 * w + 4));
+    for (int i = -1; i <= w; ++i) {
+      ring[static_cast<size_t>(i + 1)] = point(i, -1);
+      ring[static_cast<size_t>(w + 2 + i + 1)] = point(i, w);
+    }
+    for (int j = 0; j < w; ++j) {
+      ring[static_cast<size_t>(2 * w + 4 + j)] = point(-1, j);
+      ring[static_cast<size_t>(3 * w + 4 + j)] = point(w, j);
+    }
+    auto at = [&](int i, int j) -> const Vec3& {
+      if (j < 0) return ring[static_cast<size_t>(i + 1)];
+      if (j >= w) return ring[static_cast<size_t>(w + 2 + i + 1)];
+      if (i < 0) return ring[static_cast<size_t>(2 * w + 4 + j)];
+      if (i >= w) return ring[static_cast<size_t>(3 * w + 4 + j)];
+      return face_points[j * w + i];
+    };
+    for (int j = 0; j < w; ++j) {
+      const bool edge_row = j == 0 || j == w - 1;
+      for (int i = 0; i < w; ++i) {
+        const size_t k = (static_cast<size_t>(face) * w + j) * w + i;
+        const Vec3& p = face_points[j * w + i];
+        const Vec3 n =
+            edge_row || i == 0 || i == w - 1
+                ? (at(i + 1, j) - at(i - 1, j)).cross(at(i, j + 1) - at(i, j - 1))
+                : (face_points[j * w + i + 1] - face_points[j * w + i - 1])
+                      .cross(face_points[(j + 1) * w + i] - face_points[(j - 1) * w + i]);
+        const double len = n.norm();
+        const double cos_a =
+            std::max(0.05, len > 0 ? std::abs(n.dot(dirs.at(face, dir_index(i, j)))) / len : 1.0);
+        g.ray_cos[k] = static_cast<float>(cos_a);
+        if (i >= 1 && i <= res && j >= 1 && j <= res) {
+          const double r2 = (p - surface.centre).squaredNorm();
+          g.area_mm2[k] = static_cast<float>(omega[static_cast<size_t>(j) * w + i] * r2 / cos_a);
+        }
       }
     }
   });
+}
+
+void store(FieldGrid& g, size_t k, const FieldSample& s) {
+  g.dots_per_cm2[k] = static_cast<float>(s.dots_per_cm2);
+  g.diameter_min_mm[k] = static_cast<float>(s.diameter_min_mm);
+  g.diameter_max_mm[k] = static_cast<float>(s.diameter_max_mm);
+  g.depth_mm[k] = static_cast<float>(s.depth_mm);
+  g.dilution_override[k] = static_cast<float>(s.dilution_override);
+  g.zone[k] = static_cast<std::int16_t>(s.zone);
+}
+
+}  // namespace
+
+FieldGrid bake_field(const DensityField& f, int res) {
+  FieldGrid g = empty_grid(f.surface, res);
+  bake_geometry(f.surface, g);
+  const int w = res + 2;
+  tbb::parallel_for(tbb::blocked_range<int>(0, 6 * w), [&](const tbb::blocked_range<int>& rows) {
+    // One walk over the rows, each row the other way from the last, so every texel but a face's
+    // first is next to the one before (~1 mm): what the walker measures at one carries to the
+    // next ones.
+    FieldWalker walker(f);
+    for (int row = rows.begin(); row != rows.end(); ++row) {
+      for (int n = 0; n < w; ++n) {
+        const size_t k = static_cast<size_t>(row) * w + (row % 2 ? w - 1 - n : n);
+        store(g, k, walker.evaluate(g.point_mm[k]));
+      }
+    }
+  });
+  return g;
+}
+
+FieldGrid bake_function(const RadialSurface& surface, int res,
+                        const std::function<FieldSample(const Vec3&)>& field) {
+  FieldGrid g = empty_grid(surface, res);
+  bake_geometry(surface, g);
+  tbb::parallel_for(size_t{0}, g.point_mm.size(),
+                    [&](size_t k) { store(g, k, field(g.point_mm[k])); });
   return g;
 }
 

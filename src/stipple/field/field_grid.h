@@ -19,13 +19,20 @@ struct FieldGrid {
   std::vector<float> diameter_min_mm, diameter_max_mm, depth_mm, dilution_override;
   std::vector<std::int16_t> zone;  // -1 outside every zone
   std::vector<float> area_mm2;     // surface area of each interior texel (0 on the border)
-  std::vector<float> ray_cos;      // cos of the angle between the ray and the surface normal
-  std::vector<Vec3> point_mm;      // surface point at each texel centre
+  // At each texel (border included), the cosine of the angle between the ray from `centre`
+  // through the texel centre and the surface normal there, clamped to >= 0.05 as the area is
+  // (area = solid angle x r^2 / ray_cos): how much a texel's patch of surface is inclined to the
+  // ray, e.g. to turn an area on the cube face into one on the surface. The normal is the cross
+  // product of the central differences of the neighbouring texels' points along the face's u
+  // and v (one texel beyond the border for the border's), not surface_normal().
+  std::vector<float> ray_cos;
+  std::vector<Vec3> point_mm;  // surface point at each texel centre
 };
 
 // Evaluates `field` at every texel centre (in parallel) and measures each texel's surface area
-// (solid angle x r^2 / cos of the angle between the surface normal and the ray).
-// res: 16 - 1024.
+// and ray cosine. res: 16 - 1024. The same values as bake_function(field.surface, res,
+// evaluate_field) gives, bit for bit: a FieldWalker walks the rows, texel after neighbouring
+// texel, which spares most texels the searches and the chart projection.
 FieldGrid bake_field(const DensityField& field, int res);
 
 // The same for any field given as a function of a surface point (tests, benchmarks).

@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <optional>
 #include <stdexcept>
+#include <utility>
 
 #include "stipple/field/polygon2d.h"
+#include "stipple/field/surface_lookup.h"
 #include "stipple/sampling/rng.h"
 
 namespace stipple {
@@ -29,16 +32,25 @@ double chart_path_length_mm(const ScalpChart& chart, const RadialSurface& surfac
   return len;
 }
 
+// The longest ray ray_exit tries (mm).
+constexpr double kRayMm = 400;
+
 // Where the ray from q0 along dir leaves the star-shaped surface (bisection on the signed radial
 // distance; q0 must be inside).
 Vec3 ray_exit(const RadialSurface& s, const Vec3& q0, const Vec3& dir) {
   auto outside = [&](double t) {
     const Vec3 q = q0 + t * dir;
-    return (q - s.centre).norm() > surface_radius_mm(s, q - s.centre);
+    return (q - s.centre).norm() > surface_radius_inline_mm(s, q - s.centre);
   };
-  double lo = 0, hi = 400;
+  double lo = 0, hi = kRayMm;
   for (int i = 0; i < 60; ++i) {
     const double mid = 0.5 * (lo + hi);
+    // Once lo and hi are neighbouring doubles the midpoint is one of them and the remaining
+    // halvings change lo at most once (to hi, were hi inside after all).
+    if (mid == lo || mid == hi) {
+      if (mid == hi && !outside(hi)) lo = hi;
+      break;
+    }
     (outside(mid) ? hi : lo) = mid;
   }
   return project_to_surface(s, q0 + lo * dir);
@@ -62,16 +74,41 @@ Vec3 march(const RadialSurface& s, Vec3 p, const Vec3& heading, double length_mm
 Vec3 frontotemporal_point(const RadialSurface& s, const ScalpChart& chart, const Vec3& mid_frontal,
                           double x_plane, double distance_mm) {
   const Vec3 q0(x_plane, s.centre.y(), s.centre.z());
-  auto at = [&](double psi_deg) {
+  auto ray = [](double psi_deg) {
     const double a = psi_deg * std::numbers::pi / 180;
-    return ray_exit(s, q0, Vec3(0, std::cos(a), std::sin(a)));
+    return Vec3(0, std::cos(a), std::sin(a));
+  };
+  // The exits at whole degrees -30 .. 175, each found once.
+  constexpr int kLow = -30, kHigh = 175;
+  std::vector<std::optional<Vec3>> whole(kHigh - kLow + 1);
+  auto at = [&](double psi_deg) {
+    const double r = std::round(psi_deg);
+    if (r == psi_deg && r >= kLow && r <= kHigh) {
+      std::optional<Vec3>& e = whole[static_cast<size_t>(r - kLow)];
+      if (!e) e = ray_exit(s, q0, ray(psi_deg));
+      return *e;
+    }
+    return ray_exit(s, q0, ray(psi_deg));
   };
   // psi: 0 = straight ahead, 90 = straight up. Start at the plane's point nearest the mid-frontal
-  // point and move up and back until the path is long enough.
+  // point (the first whole degree from -30 to 150 at the least distance) and move up and back
+  // until the path is long enough. An exit lies on its ray within [0, kRayMm] (to rounding: it is
+  // projected onto the surface from a point a double's width from the crossing), so it is no
+  // nearer than the ray's segment: the degrees are tried nearest segment first, until the next
+  // segment lies beyond the best exit.
+  std::vector<std::pair<double, int>> order;
+  const Vec3 m = mid_frontal - q0;
+  for (int psi = -30; psi <= 150; ++psi) {
+    const Vec3 u = ray(psi);
+    const double t = std::clamp(m.dot(u), 0.0, kRayMm);
+    order.emplace_back((m - t * u).norm() - 1e-6, psi);
+  }
+  std::sort(order.begin(), order.end());
   double psi_near = 0, best = 1e18;
-  for (double psi = -30; psi <= 150; psi += 1) {
+  for (const auto& [lower_mm, psi] : order) {
+    if (lower_mm > best) break;
     const double d = (at(psi) - mid_frontal).norm();
-    if (d < best) best = d, psi_near = psi;
+    if (d < best || (d == best && psi < psi_near)) best = d, psi_near = psi;
   }
   double lo = psi_near, hi = -1;
   for (double psi = psi_near; psi <= 175; psi += 2) {
@@ -255,13 +292,25 @@ Hairline build_hairline(const HairlineSpec& spec, const Head& head, const Radial
   }
   h.ahead_slabs = PolygonSlabs(h.ahead_chart);
   h.ahead_coarse_slabs = PolygonSlabs(h.ahead_coarse);
-  h.index = PointIndex(h.curve_mm);
+  for (size_t i = 1; i < h.curve_mm.size(); ++i)
+    h.max_step_mm = std::max(h.max_step_mm, (h.curve_mm[i] - h.curve_mm[i - 1]).norm());
+  h.nearest = PolylineNearest(h.curve_mm);
   return h;
 }
 
 double hairline_signed_distance_mm(const Hairline& h, const ScalpChart& chart, const Vec3& p) {
-  const int i = h.index.nearest(p);
+  double dv = 0;
+  const int i = h.nearest.nearest(p, dv);
   if (i < 0) return 1e9;
+  return hairline_signed_distance_mm(h, p, chart_from_point(chart, p), i);
+}
+
+double hairline_signed_distance_mm(const Hairline& h, const Vec3& p, const Vec2& pc, int i) {
+  const double d = hairline_distance_mm(h, p, i);
+  return hairline_point_ahead(h, pc, i, d) ? -d : d;
+}
+
+double hairline_distance_mm(const Hairline& h, const Vec3& p, int i) {
   const auto& c = h.curve_mm;
   double d = (c[static_cast<size_t>(i)] - p).norm();
   if (i > 0)
@@ -271,17 +320,26 @@ double hairline_signed_distance_mm(const Hairline& h, const ScalpChart& chart, c
     d = std::min(d,
                  distance_to_segment(c[static_cast<size_t>(i)], c[static_cast<size_t>(i) + 1], p));
   }
-  // The side: near the line, from the chart tangent at the nearest point (cheap); far from it
-  // or near its ends, from the closed polygon of the side ahead (exact, ~700 edges).
-  const Vec2 pc = chart_from_point(chart, p);
-  const size_t k = static_cast<size_t>(i), n = c.size();
-  if (d < 15 && k >= 20 && k + 20 < n) {
+  return d;
+}
+
+bool hairline_side_by_tangent(const Hairline& h, int i, double d) {
+  const size_t k = static_cast<size_t>(i), n = h.curve_mm.size();
+  return d < kHairlineTangentSideMm && k >= 20 && k + 20 < n;
+}
+
+bool hairline_point_ahead(const Hairline& h, const Vec2& pc, int i, double d) {
+  // Near the line, from the chart tangent at the nearest point (cheap); far from it or near its
+  // ends, from the closed polygon of the side ahead (exact, ~700 edges).
+  const size_t k = static_cast<size_t>(i);
+  static_assert(kHairlineTangentSideMm > 5, "beyond it points take the coarse polygon");
+  if (hairline_side_by_tangent(h, i, d)) {
     const Vec2 t = h.ahead_chart[k + 1] - h.ahead_chart[k - 1];
     const Vec2 q = pc - h.ahead_chart[k];
     // The line runs left to right over the front, so the side ahead (the face) is on its left.
-    return t.x() * q.y() - t.y() * q.x() > 0 ? -d : d;
+    return t.x() * q.y() - t.y() * q.x() > 0;
   }
-  return (d > 5 ? h.ahead_coarse_slabs : h.ahead_slabs).contains(pc) ? -d : d;
+  return (d > 5 ? h.ahead_coarse_slabs : h.ahead_slabs).contains(pc);
 }
 
 const Vec3& hairline_point(const Hairline& h, const std::string& name) {

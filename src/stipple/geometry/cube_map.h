@@ -61,11 +61,26 @@ struct CubeFacePoint {
   double a, b;
 };
 
+// Every face's axis, u and v are signed unit vectors (cube_face), so d.dot(axis), d.dot(u) and
+// d.dot(v) are single components of d, signs flipped: picking them gives the same quotients as
+// the three dot products, bit for bit (the products with 0 add only zeros), without the nine
+// multiplies. The radial surface's every lookup goes through here.
 inline CubeFacePoint cube_face_point(const Vec3& d) {
-  const int face = cube_major_face(d);
-  const CubeFace& F = cube_face(face);
-  const double z = d.dot(F.axis);
-  return {face, d.dot(F.u) / z, d.dot(F.v) / z};
+  const double x = d.x(), y = d.y(), z = d.z();
+  switch (cube_major_face(d)) {
+    case 0:
+      return {0, y / x, z / x};
+    case 1:
+      return {1, -y / -x, z / -x};
+    case 2:
+      return {2, -x / y, z / y};
+    case 3:
+      return {3, x / -y, z / -y};
+    case 4:
+      return {4, x / z, y / z};
+    default:
+      return {5, x / -z, -y / -z};
+  }
 }
 
 // The stencil of face coordinates (a, b) on face `face`: several tables of different resolutions

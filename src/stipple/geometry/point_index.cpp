@@ -48,6 +48,20 @@ int PointIndex::nearest(const Vec3& q) const {
   return static_cast<int>(idx);
 }
 
+int PointIndex::nearest(const Vec3& q, double within_mm) const {
+  if (!impl_->tree || !(within_mm > 0)) return -1;
+  size_t idx = 0;
+  double d2 = 0;
+  nanoflann::KNNResultSet<double> rs(1);
+  rs.init(&idx, &d2);
+  // The result set's worst distance is its one slot's: starting it at the bound makes the tree
+  // add only points closer than that, and prune the branches beyond it.
+  d2 = within_mm * within_mm;
+  const double query[3] = {q.x(), q.y(), q.z()};
+  impl_->tree->findNeighbors(rs, query, nanoflann::SearchParams());
+  return rs.size() > 0 ? static_cast<int>(idx) : -1;
+}
+
 int PointIndex::knn(const Vec3& q, int k, int* idx, double* dist2) const {
   if (!impl_->tree || k <= 0) return 0;
   k = std::min(k, 64);
