@@ -156,9 +156,11 @@ def render_section(p, out, bm):
     p("")
     p("`stipple::composite_dots` (src/stipple/render/splat.h) multiplies every dot's footprint "
       "(the pigment disc convolved with a per-channel Gaussian, through the dot's 2x2 Jacobian) "
-      "into an 8-bit BGR image in linear light, in 256 x 16 tiles in parallel (oneTBB), eight "
-      "pixels at a time with AVX2 (the coverage profile from one polynomial per table row, or "
-      "for sharp dots piecewise cubics picked by vector permutes, not table gathers).")
+      "into an 8-bit BGR image in linear light, in 256 x 16 tiles in parallel (oneTBB), 16 "
+      "pixels at a time with AVX-512 where the CPU has it, else eight with AVX2, else one at a "
+      "time, chosen at run time (the coverage profile from one polynomial per table row, or for "
+      "sharp dots piecewise cubics picked by vector permutes, not table gathers); dot-free runs "
+      "of a large image are copied with streaming stores.")
     p("")
     p("Inputs (`stipple_bench --export-render`, fixed seed), one per frame size: a base image, a "
       "smooth skin-toned shaded ellipse (a head lit from the upper left) on a grey background, "

@@ -126,6 +126,7 @@ PlanRun run_plan_detailed(const Plan& plan, const PlannerOptions& options) {
   sp.session_shares.clear();
   for (const Session& s : plan.sessions.sessions) sp.session_shares.push_back(s.share);
   sp.exact_density = [&f](const Vec3& p) { return evaluate_field(f, p).dots_per_cm2; };
+  sp.normals = false;  // taken below with each dot's other attributes, in one lookup
   const std::vector<SampledDot> sampled = sample_dots(f.surface, g, sp);
 
   // Per-dot attributes. The diameter is drawn within the zone's range from its own stream, so
@@ -145,7 +146,7 @@ PlanRun run_plan_detailed(const Plan& plan, const PlannerOptions& options) {
     d.id = static_cast<int>(i);
     d.session = s.session;
     d.position_mm = s.position_mm;
-    d.normal = s.normal;
+    d.normal = v.normal;
     d.zone = v.zone;
     d.diameter_mm = v.diameter_min_mm + rng.uniform() * (v.diameter_max_mm - v.diameter_min_mm);
     d.depth_mm = v.depth_mm;

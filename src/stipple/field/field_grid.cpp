@@ -30,6 +30,7 @@ FieldGrid empty_grid(const RadialSurface& surface, int res) {
   g.zone.assign(n, -1);
   g.area_mm2.assign(n, 0.0f);
   g.ray_cos.assign(n, 0.0f);
+  g.normal_xyz.assign(3 * n, 0.0f);
   g.point_mm.assign(n, Vec3::Zero());
   return g;
 }
@@ -152,6 +153,9 @@ void bake_geometry(const RadialSurface& surface, FieldGrid& g) {
         const double cos_a =
             std::max(0.05, len > 0 ? std::abs(n.dot(dirs.at(face, dir_index(i, j)))) / len : 1.0);
         g.ray_cos[k] = static_cast<float>(cos_a);
+        const Vec3 unit = len > 0 ? Vec3(n / len) : dirs.at(face, dir_index(i, j));
+        for (int a = 0; a < 3; ++a)
+          g.normal_xyz[3 * k + static_cast<size_t>(a)] = static_cast<float>(unit[a]);
         if (i >= 1 && i <= res && j >= 1 && j <= res) {
           const double r2 = (p - surface.centre).squaredNorm();
           g.area_mm2[k] = static_cast<float>(omega[static_cast<size_t>(j) * w + i] * r2 / cos_a);
@@ -200,6 +204,26 @@ FieldGrid bake_function(const RadialSurface& surface, int res,
   return g;
 }
 
+namespace {
+
+// The normal table's bilinear value on stencil s, renormalised (the ray direction where the
+// table is missing or degenerate).
+Vec3 normal_on(const FieldGrid& g, const CubeStencil& s, const Vec3& p) {
+  if (g.normal_xyz.empty()) return (p - g.centre).normalized();
+  const int w = g.res + 2;
+  const float* t = g.normal_xyz.data() + 3 * static_cast<size_t>(s.index);
+  auto at = [&](int di, int dj, int a) { return static_cast<double>(t[3 * (dj * w + di) + a]); };
+  Vec3 n;
+  for (int a = 0; a < 3; ++a) {
+    n[a] = (1 - s.fv) * ((1 - s.fu) * at(0, 0, a) + s.fu * at(1, 0, a)) +
+           s.fv * ((1 - s.fu) * at(0, 1, a) + s.fu * at(1, 1, a));
+  }
+  const double len = n.norm();
+  return len > 0 ? Vec3(n / len) : Vec3((p - g.centre).normalized());
+}
+
+}  // namespace
+
 FieldValue lookup_field(const FieldGrid& g, const Vec3& p) {
   const CubeStencil s = cube_stencil(p - g.centre, g.res);
   const int near = cube_nearest(s, g.res);
@@ -208,7 +232,12 @@ FieldValue lookup_field(const FieldGrid& g, const Vec3& p) {
                     cube_bilinear(g.diameter_max_mm.data(), s, g.res),
                     cube_bilinear(g.depth_mm.data(), s, g.res),
                     g.dilution_override[static_cast<size_t>(near)],
-                    g.zone[static_cast<size_t>(near)]};
+                    g.zone[static_cast<size_t>(near)],
+                    normal_on(g, s, p)};
+}
+
+Vec3 lookup_normal(const FieldGrid& g, const Vec3& p) {
+  return normal_on(g, cube_stencil(p - g.centre, g.res), p);
 }
 
 double lookup_density(const FieldGrid& g, const Vec3& p) {

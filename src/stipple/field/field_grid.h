@@ -26,6 +26,9 @@ struct FieldGrid {
   // product of the central differences of the neighbouring texels' points along the face's u
   // and v (one texel beyond the border for the border's), not surface_normal().
   std::vector<float> ray_cos;
+  // The same normal, unit length, at each texel (border included), x, y, z interleaved: dots
+  // take theirs from it (lookup_normal) rather than from the surface's finite differences.
+  std::vector<float> normal_xyz;
   std::vector<Vec3> point_mm;  // surface point at each texel centre
 };
 
@@ -42,11 +45,15 @@ FieldGrid bake_function(const RadialSurface& surface, int res,
 struct FieldValue {
   double dots_per_cm2, diameter_min_mm, diameter_max_mm, depth_mm, dilution_override;
   int zone;
+  Vec3 normal;  // unit outward surface normal (from normal_xyz; the ray direction without it)
 };
 
 // Bilinear lookup (the zone and the dilution override from the nearest texel).
 FieldValue lookup_field(const FieldGrid& grid, const Vec3& p);
 double lookup_density(const FieldGrid& grid, const Vec3& p);
+
+// The surface's unit outward normal at p, bilinear in the normal table (renormalised).
+Vec3 lookup_normal(const FieldGrid& grid, const Vec3& p);
 
 // Expected dot count: the integral of the density over the surface.
 double expected_dots(const FieldGrid& grid);

@@ -46,11 +46,12 @@ constexpr double kRelaxStep = 0.2;
 // dot's nearest neighbour at 0.65 of its spacing or more (domain.md), with a margin for rounding.
 constexpr double kMinKappa = 0.655;
 
+// A laid dot (40 bytes: the sampler's working set is tens of thousands of these).
 struct Pt {
-  Vec3 p, n;       // n: zero until needed (growth parents, output)
-  double density;  // final target, dots/cm2
-  double s_full;   // hex spacing at the final density, mm
-  float lambda;    // the tile's entry fraction; < 0 for grown dots
+  Vec3 p;
+  float density;  // final target, dots/cm2
+  float s_full;   // hex spacing at the final density, mm
+  float lambda;   // the tile's entry fraction; < 0 for grown dots
   int session;
   bool alive;
   bool seam;  // within the seam band of its patch
@@ -152,7 +153,8 @@ class Sampler {
     out.reserve(static_cast<size_t>(alive_));
     for (Pt& q : pts_) {
       if (!q.alive) continue;
-      out.push_back({q.p, normal_of(q), q.session, q.density});
+      out.push_back(
+          {q.p, params_.normals ? normal_at(q.p) : Vec3(Vec3::Zero()), q.session, q.density});
     }
     return out;
   }
@@ -360,9 +362,10 @@ class Sampler {
 
   // ---- laying dots ----
 
-  Vec3 normal_of(Pt& q) const {
-    if (q.n.squaredNorm() == 0) q.n = surface_normal(surface_, q.p);
-    return q.n;
+  // The surface normal at p: from the field's normal table when it has one (the bake's), else
+  // from the surface itself.
+  Vec3 normal_at(const Vec3& p) const {
+    return field_.normal_xyz.empty() ? surface_normal(surface_, p) : lookup_normal(field_, p);
   }
 
   // Lays a dot at surface point c of density n unless a live dot lies within the larger of the
@@ -372,7 +375,8 @@ class Sampler {
     const float s2 = static_cast<float>(s_full * s_full);
     const double rc = std::sqrt(static_cast<double>(scale2)) * s_full;
     if (grid_->conflict(c, s2, scale2, std::max(rc, L.base_mm))) return -1;
-    pts_.push_back({c, Vec3::Zero(), n, s_full, lambda, L.session, true, seam});
+    pts_.push_back(
+        {c, static_cast<float>(n), static_cast<float>(s_full), lambda, L.session, true, seam});
     ++alive_;
     const int id = static_cast<int>(pts_.size()) - 1;
     grid_->insert(id, c, s2, L.radius_per_mm * s_full, L.base_mm);
@@ -417,7 +421,7 @@ class Sampler {
       Pt& a = pts_[static_cast<size_t>(active[ai])];
       bool placed = false;
       if (a.alive) {
-        const Vec3 n = normal_of(a);
+        const Vec3 n = normal_at(a.p);
         const Vec3 t1 = n.unitOrthogonal(), t2 = n.cross(t1);
         const double r0 = std::sqrt(static_cast<double>(scale2)) * a.s_full * 1.001;
         const Vec3 origin = a.p;
@@ -514,7 +518,8 @@ class Sampler {
       }
       grid_->show(id, a.p, to, static_cast<float>(to_spacing * to_spacing));
       if (to != a.p) {
-        a.p = to, a.density = to_density, a.s_full = to_spacing, a.n = Vec3::Zero();
+        a.p = to, a.density = static_cast<float>(to_density),
+        a.s_full = static_cast<float>(to_spacing);
         ++moves;
       }
     }

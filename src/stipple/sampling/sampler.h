@@ -79,6 +79,9 @@ struct SamplerParams {
   std::function<double(const Vec3&)> exact_density;
   double exact_below_per_cm2 = 12;   // below this the baked value is checked against the exact
   std::size_t max_dots = 2'000'000;  // refuse plans above this (memory, time)
+  // false: SampledDot::normal is left zero, for a caller that looks each dot's normal up with its
+  // other attributes (lookup_field), as the planner does.
+  bool normals = true;
 };
 
 struct SampledDot {
