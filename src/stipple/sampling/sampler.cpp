@@ -140,6 +140,19 @@ class Sampler {
     grid_ = std::make_unique<ConflictGrid>(lo_, hi_, kCellRadii * kappa * base_spacing_mm_);
     used_.assign(candidates_.size(), 0);
     sort_by_lambda();
+    // The candidates of each session's own range of lambda, in patch order.
+    by_session_.assign(params_.session_shares.size(), {});
+    {
+      std::vector<double> bounds;
+      double c = 0;
+      for (double sh : params_.session_shares) bounds.push_back(c = std::min(1.0, c + sh));
+      bounds.back() = 1e30;
+      for (size_t q = 0; q < candidates_.size(); ++q) {
+        size_t b = 0;
+        while (candidates_[q].lambda >= bounds[b]) ++b;
+        by_session_[b].push_back(static_cast<int>(q));
+      }
+    }
     double cum = 0;
     const size_t sessions = params_.session_shares.size();
     for (size_t k = 0; k < sessions; ++k) {
@@ -380,6 +393,7 @@ class Sampler {
     ++alive_;
     const int id = static_cast<int>(pts_.size()) - 1;
     grid_->insert(id, c, s2, L.radius_per_mm * s_full, L.base_mm);
+    if (seam) seam_ids_.push_back(id);
     return id;
   }
 
@@ -624,23 +638,29 @@ class Sampler {
     const double hi_tail = last ? 1e30 : share + params_.tail;
     const int first_id = static_cast<int>(pts_.size());
     std::vector<int> rejected;
-    for (size_t q = 0; q < candidates_.size(); ++q) {
-      if (used_[q]) continue;
-      const Candidate& c = candidates_[q];
-      if (c.lambda >= lo_tail) continue;
-      used_[q] = 1;
-      if (lay(c.p, c.density, L, L.scale2, c.lambda, c.seam) < 0) {
-        rejected.push_back(static_cast<int>(q));
-      } else {
-        ++stats_.tile_dots;
+    // The candidates below the tail: the previous session's leftovers (its tail was not all
+    // needed), then this session's own, each in patch order (earlier ones were all used).
+    const size_t k = static_cast<size_t>(L.session - 1);
+    for (size_t b = k > 0 ? k - 1 : 0; b <= k; ++b) {
+      for (int qi : by_session_[b]) {
+        const size_t q = static_cast<size_t>(qi);
+        if (used_[q]) continue;
+        const Candidate& c = candidates_[q];
+        if (c.lambda >= lo_tail) continue;
+        used_[q] = 1;
+        if (lay(c.p, c.density, L, L.scale2, c.lambda, c.seam) < 0) {
+          rejected.push_back(qi);
+        } else {
+          ++stats_.tile_dots;
+        }
       }
     }
     for (int q : rejected) stats_.replaced += replace(candidates_[static_cast<size_t>(q)], L);
     stats_.rejected += rejected.size();
     // Seams: every dot in a seam band seeds the growth.
     std::vector<int> active;
-    for (size_t id = 0; id < pts_.size(); ++id) {
-      if (pts_[id].alive && pts_[id].seam) active.push_back(static_cast<int>(id));
+    for (int id : seam_ids_) {
+      if (pts_[static_cast<size_t>(id)].alive) active.push_back(id);
     }
     const int before_seams = alive_;
     grow(active, L, true, static_cast<size_t>(-1), L.scale2);
@@ -705,6 +725,8 @@ class Sampler {
   std::vector<Candidate> candidates_;
   std::vector<char> used_;
   std::vector<int> by_lambda_;  // candidates in lambda order
+  std::vector<std::vector<int>> by_session_;  // candidates by the session their lambda falls in
+  std::vector<int> seam_ids_;                 // dots laid with the seam flag
   size_t lambda_cursor_ = 0;    // by_lambda_ is used up to here
   std::unique_ptr<ConflictGrid> grid_;
   std::vector<Pt> pts_;
