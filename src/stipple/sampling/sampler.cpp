@@ -196,7 +196,12 @@ class Sampler {
                     cube_face_coord(0.5 * (P.j0 + P.j1), res) * F.v;
     const Vec3 c = project_to_surface(surface_, O + dc);
     const Vec3 nrm = surface_normal(surface_, c);
-    const Vec3 e1 = nrm.unitOrthogonal(), e2 = nrm.cross(e1);
+    // The plane's axes along the face's: the patch's outline (texel rows and columns, great
+    // circles that project to straight lines) then lies nearly along the plane's axes, and its
+    // bounding box, the tile cells visited, holds little more than the patch.
+    const Vec3 fu = F.u - nrm * nrm.dot(F.u);
+    const Vec3 e1 = fu.squaredNorm() > 1e-12 ? Vec3(fu.normalized()) : nrm.unitOrthogonal();
+    const Vec3 e2 = nrm.cross(e1);
     // The tile's full density: the densest texel (and its neighbours, which bilinear lookups
     // reach) plus the reserve. sigma: mm per tile unit.
     const double n_tile = n_max * (1 + params_.reserve);
