@@ -589,7 +589,7 @@ class Sampler {
     const Vec3 t1 = n.unitOrthogonal(), t2 = n.cross(t1);
     const double r =
         std::sqrt(static_cast<double>(L.scale2)) * std::min(hex_spacing_mm(c.density), 20.0);
-    for (int t = 0; t < 2 * params_.candidates_per_dot; ++t) {
+    for (int t = 0; t < params_.candidates_per_dot; ++t) {
       double u, v;
       do {
         u = 2 * rng_.uniform() - 1, v = 2 * rng_.uniform() - 1;
