@@ -444,8 +444,10 @@ class Sampler {
         const Vec3 t1 = n.unitOrthogonal(), t2 = n.cross(t1);
         const double r0 = std::sqrt(static_cast<double>(scale2)) * a.s_full * 1.001;
         const Vec3 origin = a.p;
-        const double phase = 2 * std::numbers::pi * rng_.uniform();
-        const double cp = std::cos(phase), sp = std::sin(phase);
+        // A random phase, one of 64 (the ring's own directions; with the random radius no
+        // pattern shows, and there is no sine or cosine per parent).
+        const Vec2& ph = ring_[64][static_cast<size_t>(rng_.below(64))];
+        const double cp = ph.x(), sp = ph.y();
         for (int j = 0; j < k && !placed; ++j) {
           const Vec2& u = ring_[static_cast<size_t>(k)][static_cast<size_t>(j)];
           const double ca = u.x() * cp - u.y() * sp, sa = u.y() * cp + u.x() * sp;
