@@ -731,10 +731,10 @@ class Sampler {
   std::vector<int> patch_of_;  // per field texel: its patch, or -1
   std::vector<Candidate> candidates_;
   std::vector<char> used_;
-  std::vector<int> by_lambda_;  // candidates in lambda order
+  std::vector<int> by_lambda_;                // candidates in lambda order
   std::vector<std::vector<int>> by_session_;  // candidates by the session their lambda falls in
   std::vector<int> seam_ids_;                 // dots laid with the seam flag
-  size_t lambda_cursor_ = 0;    // by_lambda_ is used up to here
+  size_t lambda_cursor_ = 0;                  // by_lambda_ is used up to here
   std::unique_ptr<ConflictGrid> grid_;
   std::vector<Pt> pts_;
   std::vector<std::vector<Vec2>> ring_;
@@ -761,6 +761,19 @@ std::vector<SampledDot> sample_dots(const RadialSurface& surface, const FieldGri
     throw std::invalid_argument(
         fmt::format("sampler: candidates_per_dot = {} is out of range, allowed 1 to 64",
                     params.candidates_per_dot));
+  }
+  if (params.seam_candidates_per_dot < 1 || params.seam_candidates_per_dot > 64) {
+    throw std::invalid_argument(
+        fmt::format("sampler: seam_candidates_per_dot = {} is out of range, allowed 1 to 64",
+                    params.seam_candidates_per_dot));
+  }
+  if (params.patch_texels < 0 || params.patch_texels > 1024 || params.relax_passes < 0 ||
+      params.relax_passes > 16 ||
+      !(params.seam_band_spacings >= 0 && params.seam_band_spacings <= 16)) {
+    throw std::invalid_argument(
+        fmt::format("sampler: patch_texels = {} (allowed 0 - 1024), relax_passes = {} (0 - 16) or "
+                    "seam_band_spacings = {} (0 - 16) out of range",
+                    params.patch_texels, params.relax_passes, params.seam_band_spacings));
   }
   if (!(params.kappa >= kMinKappa && params.kappa <= 1)) {
     throw std::invalid_argument(fmt::format("sampler: kappa = {} is out of range, allowed {} to 1",

@@ -213,6 +213,27 @@ TEST(Sampler, RefusesTooManyDotsAndBadShares) {
   SamplerParams q;
   q.session_shares = {};
   EXPECT_THROW(sample_dots(sphere().surface, g, q), std::invalid_argument);
+  // Every tuning parameter is range-checked, with the name in the message.
+  auto message = [&](const SamplerParams& bad) {
+    try {
+      sample_dots(sphere().surface, g, bad);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  SamplerParams k;
+  k.kappa = 0.5;
+  EXPECT_NE(message(k).find("kappa = 0.5"), std::string::npos) << message(k);
+  SamplerParams seam;
+  seam.seam_candidates_per_dot = 0;
+  EXPECT_NE(message(seam).find("seam_candidates_per_dot = 0"), std::string::npos);
+  SamplerParams relax;
+  relax.relax_passes = -1;
+  EXPECT_NE(message(relax).find("relax_passes = -1"), std::string::npos);
+  SamplerParams reserve;
+  reserve.reserve = 2;
+  EXPECT_NE(message(reserve).find("reserve = 2"), std::string::npos);
 }
 
 }  // namespace
