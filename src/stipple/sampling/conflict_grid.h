@@ -51,6 +51,15 @@ class ConflictGrid {
     cell_.assign(static_cast<size_t>(dim_[0]) * dim_[1] * dim_[2], -1);
   }
 
+  // Room for `dots` ids and as many blocks, so the tables are not copied as they grow (only the
+  // pages written are ever touched).
+  void reserve(size_t dots) {
+    home_.reserve(dots);
+    blocks_.reserve(dots);
+    meta_.reserve(dots);
+    ids_.reserve(dots * kSlots);
+  }
+
   // Lists dot `id` at p with squared spacing s2: in its home cell when reach_mm (its largest
   // conflict radius) is within base_mm, else in every cell within reach_mm.
   void insert(int id, const Vec3& p, float s2, double reach_mm, double base_mm) {
