@@ -32,8 +32,9 @@ double chart_path_length_mm(const ScalpChart& chart, const RadialSurface& surfac
   return len;
 }
 
-// The longest ray ray_exit tries (mm).
+// The longest ray ray_exit tries (mm), and how close it finds the exit (mm).
 constexpr double kRayMm = 400;
+constexpr double kExitToleranceMm = 1e-9;
 
 // Where the ray from q0 along dir leaves the star-shaped surface (bisection on the signed radial
 // distance; q0 must be inside).
@@ -42,15 +43,11 @@ Vec3 ray_exit(const RadialSurface& s, const Vec3& q0, const Vec3& dir) {
     const Vec3 q = q0 + t * dir;
     return (q - s.centre).norm() > surface_radius_inline_mm(s, q - s.centre);
   };
+  // Halved down to kExitToleranceMm (39 halvings of kRayMm), far below anything the hairline
+  // resolves; the point is then projected onto the surface.
   double lo = 0, hi = kRayMm;
-  for (int i = 0; i < 60; ++i) {
+  while (hi - lo > kExitToleranceMm) {
     const double mid = 0.5 * (lo + hi);
-    // Once lo and hi are neighbouring doubles the midpoint is one of them and the remaining
-    // halvings change lo at most once (to hi, were hi inside after all).
-    if (mid == lo || mid == hi) {
-      if (mid == hi && !outside(hi)) lo = hi;
-      break;
-    }
     (outside(mid) ? hi : lo) = mid;
   }
   return project_to_surface(s, q0 + lo * dir);
@@ -93,7 +90,7 @@ Vec3 frontotemporal_point(const RadialSurface& s, const ScalpChart& chart, const
   // psi: 0 = straight ahead, 90 = straight up. Start at the plane's point nearest the mid-frontal
   // point (the first whole degree from -30 to 150 at the least distance) and move up and back
   // until the path is long enough. An exit lies on its ray within [0, kRayMm] (to rounding: it is
-  // projected onto the surface from a point a double's width from the crossing), so it is no
+  // projected onto the surface from a point within kExitToleranceMm of the crossing), so it is no
   // nearer than the ray's segment: the degrees are tried nearest segment first, until the next
   // segment lies beyond the best exit.
   std::vector<std::pair<double, int>> order;
@@ -125,7 +122,8 @@ Vec3 frontotemporal_point(const RadialSurface& s, const ScalpChart& chart, const
                     "ends before that distance from the mid-frontal point",
                     distance_mm));
   }
-  for (int i = 0; i < 30; ++i) {
+  // Bisection on the ray's angle down to 1e-5 degrees (under 0.1 micrometre on the head).
+  while (hi - lo > 1e-5) {
     const double mid = 0.5 * (lo + hi);
     (chart_path_length_mm(chart, s, mid_frontal, at(mid)) >= distance_mm ? hi : lo) = mid;
   }
