@@ -21,16 +21,26 @@ namespace {
 // Building the map casts one ray per texel and keeps the farthest hit, as it always did; only the
 // arrangement is new. Testing every triangle against every face, with a Moller-Trumbore test per
 // texel of its projected box, took ~180 M instructions (~21 ms) for the default head at 256:
-//  - each vertex is now classified once against the six faces (in front? beyond which side of
-//    the face's square?), so a triangle finds the face or two it can touch with a few bit
-//    operations (Cohen-Sutherland outcodes) instead of being projected onto all six;
+//  - each vertex is classified and projected once: for each axis, onto the cube face of that
+//    axis it is in front of (texel coordinates and 1 / depth), with its outcodes against the
+//    face's square (in front? beyond which side? Cohen-Sutherland), so a triangle finds the face
+//    or two it can touch with a few bit operations, and its corners' projections are loaded, not
+//    recomputed for each of the ~6 triangles around a vertex;
 //  - on a face, a triangle all in front of it projects (from the centre onto the face's plane) to
 //    a triangle in texel coordinates, lines to lines: a texel's ray meets the triangle if its
 //    centre lies in the projection, and 1 / distance along the texel's direction is affine
 //    there (the perspective-correct interpolation of 1 / z, z the vertices' depths along the
-//    face's axis). So per triangle and face: three edge functions and one depth function, then
-//    a few additions per texel. The inside test keeps the 1e-9 barycentric tolerance of the
-//    ray-triangle test it replaces, so rays through shared edges still meet a triangle.
+//    face's axis). The inside test keeps the 1e-9 barycentric tolerance of the ray-triangle test
+//    it replaces, so rays through shared edges still meet a triangle. So per triangle and face:
+//    three edge functions and one depth function, then a few additions per texel (raster).
+// Tried and not kept (default head, res 256, one thread): cutting each row of the box to the
+// span inside the three edges and casting only that span, one texel at a time, took the build
+// from ~62 M to ~54 M instructions but ~30 % more time, as the loop over a span of 0 - 4 texels
+// ends at a branch the predictor misses about once a row (~200 k more misses); the same spans
+// cast four texels at a time (masked) cost more instructions than the box in pairs; and a
+// four-lane AVX version of raster (chosen at run time) was ~1.8x slower on the Xeon it was
+// measured on. The per-texel work is bounded by the division per texel; what is left is mostly
+// the per-triangle setup.
 
 // Every cube face's axis, u and v (cube_map.h) is a signed coordinate axis.
 struct SignedAxis {
@@ -43,19 +53,6 @@ struct FaceAxes {
 constexpr FaceAxes kFaceAxes[6] = {{{0, 1}, {1, 1}, {2, 1}},  {{0, -1}, {1, -1}, {2, 1}},
                                    {{1, 1}, {0, -1}, {2, 1}}, {{1, -1}, {0, 1}, {2, 1}},
                                    {{2, 1}, {0, 1}, {1, 1}},  {{2, -1}, {0, 1}, {1, -1}}};
-
-template <int F>
-double along_axis(const Vec3& p) {
-  return kFaceAxes[F].axis.sign * p(kFaceAxes[F].axis.index);
-}
-template <int F>
-double along_u(const Vec3& p) {
-  return kFaceAxes[F].u.sign * p(kFaceAxes[F].u.index);
-}
-template <int F>
-double along_v(const Vec3& p) {
-  return kFaceAxes[F].v.sign * p(kFaceAxes[F].v.index);
-}
 
 // A vertex against one cube face, as 5 bits: bit 0, not in front of the face (a triangle is cast
 // against a face only with all three vertices in front of it, as before); bits 1 - 4, beyond the
@@ -70,32 +67,38 @@ constexpr double kCullMarginTexels = 1e-3;
 // A vertex this close (mm) to a face's plane through the centre, or behind it, is not in front.
 constexpr double kInFrontMm = 1e-9;
 
-// The code of a vertex p in front of face F (z = p . axis > kInFrontMm).
-template <int F>
-std::uint32_t face_code(const Vec3& p, double z, double lo, double hi) {
-  const double a = along_u<F>(p), b = along_v<F>(p);
-  const std::uint32_t c = (a < lo * z ? 2u : 0u) | (a > hi * z ? 4u : 0u) | (b < lo * z ? 8u : 0u) |
-                          (b > hi * z ? 16u : 0u);
-  return c << (kBitsPerFace * F);
-}
+// A vertex projected from the centre onto the face of one axis pair that it is in front of:
+// texel coordinates (texel (i, j)'s centre is at (i, j)) and 1 / its depth along the face's axis.
+struct Projection {
+  double x, y, iz;
+};
 
-// The codes of p for the faces +-axis (F, F + 1): p is in front of one of them at most.
-template <int F>
-std::uint32_t face_pair_code(const Vec3& p, double lo, double hi) {
-  const double z = along_axis<F>(p);
-  constexpr std::uint32_t kNeither =
-      kNotInFront << (kBitsPerFace * F) | kNotInFront << (kBitsPerFace * (F + 1));
-  if (z > kInFrontMm) return face_code<F>(p, z, lo, hi) | kNotInFront << (kBitsPerFace * (F + 1));
-  if (-z > kInFrontMm) return face_code<F + 1>(p, -z, lo, hi) | kNotInFront << (kBitsPerFace * F);
-  return kNeither;
-}
-
-// lo, hi: the face coordinates of the square's edges.
-std::uint32_t vertex_code(const Vec3& p, double lo, double hi) {
-  static_assert(kFaceAxes[1].axis.index == kFaceAxes[0].axis.index &&
-                kFaceAxes[3].axis.index == kFaceAxes[2].axis.index &&
-                kFaceAxes[5].axis.index == kFaceAxes[4].axis.index);
-  return face_pair_code<0>(p, lo, hi) | face_pair_code<2>(p, lo, hi) | face_pair_code<4>(p, lo, hi);
+// Projects p (relative to the centre) onto the face of each axis pair it is in front of,
+// proj[a] for axis a (a = 0 .. 2), and returns its codes for all six faces.
+std::uint32_t project_vertex(const Vec3& p, int res, Projection* proj) {
+  const double half = 0.5 * res, offset = 0.5 * res + 0.5;  // cube_texel_coord(a) = a half + offset
+  const double lo = -kCullMarginTexels, hi = res + 1 + kCullMarginTexels;
+  std::uint32_t code = 0;
+  for (int a = 0; a < 3; ++a) {
+    const double z = p(a);
+    const int f = z > kInFrontMm ? 2 * a : -z > kInFrontMm ? 2 * a + 1 : -1;
+    if (f < 0) {
+      code |=
+          (kNotInFront << (kBitsPerFace * 2 * a)) | (kNotInFront << (kBitsPerFace * (2 * a + 1)));
+      proj[a] = {0, 0, 0};
+      continue;
+    }
+    const int other = f ^ 1;  // the opposite face: p is behind it
+    const FaceAxes& A = kFaceAxes[f];
+    const double iz = 1 / (A.axis.sign * z);
+    const double x = A.u.sign * p(A.u.index) * iz * half + offset;
+    const double y = A.v.sign * p(A.v.index) * iz * half + offset;
+    const std::uint32_t c =
+        (x < lo ? 2u : 0u) | (x > hi ? 4u : 0u) | (y < lo ? 8u : 0u) | (y > hi ? 16u : 0u);
+    code |= (c << (kBitsPerFace * f)) | (kNotInFront << (kBitsPerFace * other));
+    proj[a] = {x, y, iz};
+  }
+  return code;
 }
 
 // The faces a triangle with vertex codes c0, c1, c2 may meet, as bit kBitsPerFace f for face f.
@@ -216,39 +219,24 @@ void raster(const Raster& T, int w, const TexelLengths& len, float* face) {
 #endif
 }
 
-// Casts the rays of face F's texels (radii `face`, w x w, farthest hit kept) at the triangle p
-// (relative to the centre), all of whose vertices are in front of the face.
-template <int F>
-void cast_on_face(const Vec3 (&p)[3], int res, const TexelLengths& len, float* face) {
-  // The vertices' depths z along the axis (one division for the three 1 / z) and their
-  // projections in texel coordinates, where texel (i, j)'s centre is at (i, j).
-  double z[3], pu[3], pv[3];
-  for (int k = 0; k < 3; ++k) {
-    z[k] = along_axis<F>(p[k]);
-    pu[k] = along_u<F>(p[k]);
-    pv[k] = along_v<F>(p[k]);
-  }
-  const double inv = 1 / (z[0] * z[1] * z[2]);
-  const double iz[3] = {z[1] * z[2] * inv, z[0] * z[2] * inv, z[0] * z[1] * inv};
-  double x[3], y[3];
-  for (int k = 0; k < 3; ++k) {
-    x[k] = cube_texel_coord(pu[k] * iz[k], res);
-    y[k] = cube_texel_coord(pv[k] * iz[k], res);
-  }
+// Casts the rays of a face's texels (radii `face`, w x w, farthest hit kept) at the triangle
+// whose corners project to q[0..2] on that face (all three in front of it).
+void cast_triangle(const Projection* const (&q)[3], int w, const TexelLengths& len, float* face) {
+  const double x[3] = {q[0]->x, q[1]->x, q[2]->x}, y[3] = {q[0]->y, q[1]->y, q[2]->y};
   // Only texel centres inside the projection's bounding box can hit it (a slack of 1e-6 texel
   // keeps the rays the 1e-9 edge tolerance admits).
   constexpr double kSlack = 1e-6;
-  const int w = res + 2;
-  const int i0 = first_texel(std::min({x[0], x[1], x[2]}) - kSlack, w);
-  const int i1 = last_texel(std::max({x[0], x[1], x[2]}) + kSlack, w);
   const int j0 = first_texel(std::min({y[0], y[1], y[2]}) - kSlack, w);
   const int j1 = last_texel(std::max({y[0], y[1], y[2]}) + kSlack, w);
-  if (i0 > i1 || j0 > j1) return;
+  if (j0 > j1) return;
+  const int i0 = first_texel(std::min({x[0], x[1], x[2]}) - kSlack, w);
+  const int i1 = last_texel(std::max({x[0], x[1], x[2]}) + kSlack, w);
+  if (i0 > i1) return;
   // Edge function k, across the edge opposite vertex k: e_k(X, Y) = ea[k] X + eb[k] Y + ec[k],
   // twice the area of (X, Y) and that edge; e_0 + e_1 + e_2 = D, twice the triangle's area.
   double ea[3], eb[3], ec[3];
   for (int k = 0; k < 3; ++k) {
-    const int k1 = (k + 1) % 3, k2 = (k + 2) % 3;
+    const int k1 = k == 2 ? 0 : k + 1, k2 = k == 0 ? 2 : k - 1;
     ea[k] = y[k1] - y[k2];
     eb[k] = x[k2] - x[k1];
     ec[k] = x[k1] * y[k2] - x[k2] * y[k1];
@@ -263,12 +251,13 @@ void cast_on_face(const Vec3 (&p)[3], int res, const TexelLengths& len, float* f
   double ga[3], gb[3], gc[3];
   double wa = 0, wb = 0, wc = 0;
   for (int k = 0; k < 3; ++k) {
+    const double iz = q[k]->iz;
     ga[k] = sigma * ea[k];
     gb[k] = sigma * eb[k];
     gc[k] = sigma * ec[k];
-    wa += ga[k] * iz[k];
-    wb += gb[k] * iz[k];
-    wc += gc[k] * iz[k];
+    wa += ga[k] * iz;
+    wb += gb[k] * iz;
+    wc += gc[k] * iz;
     gc[k] += kEps * d;
   }
   Raster T{i0, i1, j0, j1, {}, {}, {}, wa, wb, wc, d};
@@ -278,23 +267,6 @@ void cast_on_face(const Vec3 (&p)[3], int res, const TexelLengths& len, float* f
     T.gc[k] = gc[k];
   }
   raster(T, w, len, face);
-}
-
-void cast_on_face(int f, const Vec3 (&p)[3], int res, const TexelLengths& len, float* face) {
-  switch (f) {
-    case 0:
-      return cast_on_face<0>(p, res, len, face);
-    case 1:
-      return cast_on_face<1>(p, res, len, face);
-    case 2:
-      return cast_on_face<2>(p, res, len, face);
-    case 3:
-      return cast_on_face<3>(p, res, len, face);
-    case 4:
-      return cast_on_face<4>(p, res, len, face);
-    default:
-      return cast_on_face<5>(p, res, len, face);
-  }
 }
 
 // True if some texel's ray met nothing (its radius is still <= 0). A branch-free pass that the
@@ -322,21 +294,21 @@ RadialSurface build_radial_surface(const TriMesh& mesh, const Vec3& centre, int 
   std::vector<double> coord(w);
   for (int i = 0; i < w; ++i) coord[i] = cube_face_coord(i, res);
   const TexelLengths len(coord);
-  const double lo = cube_face_coord(-kCullMarginTexels, res);
-  const double hi = cube_face_coord(w - 1 + kCullMarginTexels, res);
-  std::vector<std::uint32_t> code(static_cast<std::size_t>(mesh.V.rows()));
-  for (Eigen::Index i = 0; i < mesh.V.rows(); ++i) {
-    code[i] = vertex_code(Vec3(mesh.V.row(i).transpose()) - centre, lo, hi);
+  const auto nv = static_cast<std::size_t>(mesh.V.rows());
+  std::vector<std::uint32_t> code(nv);
+  std::vector<Projection> proj(3 * nv);  // proj[3 v + a]: vertex v on its face of axis a
+  for (std::size_t i = 0; i < nv; ++i) {
+    code[i] = project_vertex(Vec3(mesh.V.row(static_cast<Eigen::Index>(i)).transpose()) - centre,
+                             res, &proj[3 * i]);
   }
   for (Eigen::Index t = 0; t < mesh.F.rows(); ++t) {
     const int v[3] = {mesh.F(t, 0), mesh.F(t, 1), mesh.F(t, 2)};
     std::uint32_t faces = faces_to_cast(code[v[0]], code[v[1]], code[v[2]]);
-    if (!faces) continue;
-    Vec3 p[3];
-    for (int k = 0; k < 3; ++k) p[k] = Vec3(mesh.V.row(v[k]).transpose()) - centre;
     for (; faces; faces &= faces - 1) {
-      const int f = std::countr_zero(faces) / kBitsPerFace;
-      cast_on_face(f, p, res, len, s.radius_mm.data() + f * w * w);
+      const int f = std::countr_zero(faces) / kBitsPerFace, a = f / 2;
+      const Projection* const q[3] = {&proj[3 * v[0] + a], &proj[3 * v[1] + a],
+                                      &proj[3 * v[2] + a]};
+      cast_triangle(q, w, len, s.radius_mm.data() + f * w * w);
     }
   }
   if (!any_missed(s.radius_mm)) return s;

@@ -5,11 +5,16 @@
 #include "stipple/error_of.h"
 
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <limits>
+#include <map>
 #include <string>
 
 #include "stipple/geometry/cube_map.h"
 #include "stipple/geometry/icosphere.h"
+#include "stipple/head/fif_surface.h"
+#include "stipple/head/parametric_head.h"
 #include "stipple/head/scanned_head.h"
 
 namespace stipple {
@@ -76,6 +81,69 @@ TEST(RadialSurface, FarthestHitAndEitherWinding) {
   expect_matches_ray_casts(s, outer);
   // The inner shell alone, inside out, gives its own radii.
   expect_matches_ray_casts(build_radial_surface(inner, c, 20), inner);
+}
+
+// The farthest hit of the ray from `centre` along d over every face (the map's contract), by the
+// ray-triangle test ray_hit uses: the simple reference the rasteriser must agree with.
+double reference_radius(const TriMesh& mesh, const Vec3& centre, const Vec3& d) {
+  double best = -1;
+  for (Eigen::Index f = 0; f < mesh.F.rows(); ++f) {
+    const auto t =
+        ray_triangle_t(centre, d, mesh.V.row(mesh.F(f, 0)).transpose(),
+                       mesh.V.row(mesh.F(f, 1)).transpose(), mesh.V.row(mesh.F(f, 2)).transpose());
+    if (t && *t > best) best = *t;
+  }
+  return best;
+}
+
+// Every `stride`-th texel of s (border included) against reference_radius: within 1e-6 mm plus
+// the rounding of the stored float (half an ulp, 2^-24 of the radius).
+void expect_sampled_texels_match(const RadialSurface& s, const TriMesh& mesh, int stride) {
+  const int w = s.res + 2;
+  double worst = 0;
+  int checked = 0;
+  for (int k = 0; k < 6 * w * w; k += stride, ++checked) {
+    const int f = k / (w * w), j = k / w % w, i = k % w;
+    const Vec3 d = cube_texel_direction(f, i, j, s.res).normalized();
+    const double want = reference_radius(mesh, s.centre, d);
+    ASSERT_GT(want, 0) << "face " << f << " texel " << i << ", " << j;
+    const double got = s.radius_mm[static_cast<std::size_t>(k)];
+    worst = std::max(worst, std::abs(got - want));
+    EXPECT_NEAR(got, want, 1e-6 + std::ldexp(want, -24))
+        << "face " << f << " texel " << i << ", " << j;
+  }
+  EXPECT_GT(checked, 300);
+  ::testing::Test::RecordProperty("max_deviation_mm", std::to_string(worst));
+}
+
+TEST(RadialSurface, ParametricHeadAtThePlannersResolutionIsTheRayCast) {
+  // The planner's settings (planner.h: surface_res 256, 6 subdivisions): 81,920 triangles of
+  // ~5 texel centres each, with the cube faces' seams and borders crossing them.
+  const Head h = make_parametric_head();
+  const RadialSurface s = build_radial_surface(h.mesh, h.centre, 256);
+  expect_sampled_texels_match(s, h.mesh, 997);
+  // And a coarse map, where most triangles hold no texel centre or one.
+  expect_sampled_texels_match(build_radial_surface(h.mesh, h.centre, 64), h.mesh, 61);
+}
+
+TEST(RadialSurface, ScannedFsaverageHeadIsTheRayCast) {
+  const std::string dir = STIPPLE_TEST_ASSETS;
+  if (!std::filesystem::exists(dir + "/fsaverage-head.fif") ||
+      !std::filesystem::exists(dir + "/fsaverage-fiducials.fif")) {
+    const std::string why =
+        "fsaverage assets missing in " + dir + " (run scripts/fetch-test-assets.sh, or make test)";
+    if (std::getenv("CI")) FAIL() << why;
+    GTEST_SKIP() << why;
+  }
+  TriMesh mesh = read_fif_head_surface(dir + "/fsaverage-head.fif").mesh;
+  mesh.V *= 1000.0;
+  const auto fid = read_fif_fiducials(dir + "/fsaverage-fiducials.fif");
+  const std::map<std::string, Vec3> lm = {{"left_tragion", fid.at("lpa") * 1000.0},
+                                          {"right_tragion", fid.at("rpa") * 1000.0},
+                                          {"nasion", fid.at("nasion") * 1000.0}};
+  const Head h = make_scanned_head(mesh, lm, "fsaverage-head.fif");
+  // Large triangles (4,062 for the whole scalp): each covers many texels and rows.
+  expect_sampled_texels_match(build_radial_surface(h.mesh, h.centre, 256), h.mesh, 97);
 }
 
 TEST(RadialSurface, RejectsBadInput) {
