@@ -11,7 +11,7 @@
 namespace stipple {
 
 struct PlannerOptions {
-  int surface_res = 256;  // cube-map texels per face edge for the head surface (~0.6 mm)
+  int surface_res = 128;  // cube-map texels per face edge for the head surface (~1.2 mm)
   int field_res = 128;    // for the baked density field (~1.2 mm)
 };
 
