@@ -125,6 +125,17 @@ class FieldWalker {
  public:
   explicit FieldWalker(const DensityField& field);
   FieldSample evaluate(const Vec3& p);
+  // What every point within radius_mm of c (mm, head frame; c need not lie on the surface) is
+  // sure to share, so a bake may settle a whole block of texels at once: kDefault, the default
+  // sample (FieldSample{}: no zone, no dots, the default dot), where every zone lies outside the
+  // whole ball or the ball lies ahead of the hairline beyond FieldBounds::hairline_ahead_mm
+  // (ramp 0); kUniform, one and the same sample, evaluate's at any point of the ball (but for
+  // hairline_sd_mm), where every zone lies outside the ball or weighs 1 all over it and the
+  // ramp is full. kNo where neither can be shown cheaply; never a wrong answer. It measures at
+  // c only what the bounds need (the chart point, the margin about c's azimuth, a nearest-vertex
+  // search), and leaves the walker's anchors as valid as evaluate does.
+  enum class Settled { kNo, kDefault, kUniform };
+  Settled settle_within(const Vec3& c, double radius_mm);
 
  private:
   struct LineAnchor {  // where a line's nearest vertex was last searched for
@@ -153,9 +164,29 @@ class FieldWalker {
   double zone_sd(size_t zi, field_internal::PointView& v, double hl_sd);
   double whorl(size_t zi, field_internal::PointView& v);
   bool outside_every_zone(field_internal::PointView& v);
+  struct Ball;  // what settle_within measures at the ball's centre, each at most once
+  double chart_move_mm(const Vec3& c, double radius_mm) const;
+  const Vec2& ball_chart(Ball& b) const;
+  void ball_margin(Ball& b) const;
+  bool below_margin_within(Ball& b);
+  bool above_margin_within(Ball& b, double cap_mm);
+  bool hairline_side_within(Ball& b, bool& ahead);
+  double hairline_lower_bound_within(Ball& b, double need);
+  bool behind_hairline_within(Ball& b, double need_mm);
+  int zone_status_within(size_t zi, Ball& b);
+  bool zone_outside_within(size_t zi, Ball& b);
+
+  int hairline_nearest(const Vec3& p, double& distance_mm);
 
   const DensityField& f_;
   LineAnchor hairline_;
+  // The hairline's quarters that can hold the nearest vertex of any point within
+  // kQuartersReachMm of quarters_point_ (PolylineNearest::quarters_near; none while
+  // quarters_reach2_mm2 <= 0): the searches of the texels about it measure only those.
+  static constexpr double kQuartersReachMm = 4;
+  std::vector<PolylineNearest::NearQuarter> hairline_quarters_;
+  Vec3 quarters_point_ = Vec3::Zero();
+  double quarters_reach2_mm2_ = -1;
   std::vector<LineAnchor> lines_;  // by zone (kStrip, kDiscs)
   ChartAnchor side_;               // ahead of the hairline (its polygon ahead)
   struct LastChart {               // the last point whose chart coordinates were taken

@@ -31,7 +31,8 @@ FieldGrid empty_grid(const RadialSurface& surface, int res) {
   g.area_mm2.assign(n, 0.0f);
   g.ray_cos.assign(n, 0.0f);
   g.normal_xyz.assign(3 * n, 0.0f);
-  g.point_mm.assign(n, Vec3::Zero());
+  // Every point is written by bake_geometry: Eigen's default constructor leaves them be.
+  g.point_mm.resize(n);
   return g;
 }
 
@@ -174,24 +175,80 @@ void store(FieldGrid& g, size_t k, const FieldSample& s) {
   g.zone[k] = static_cast<std::int16_t>(s.zone);
 }
 
+// The bake's blocks: tiles of kTile x kTile texels, halved down to kMinBlock a side where a
+// block cannot be settled at once (see bake_block).
+constexpr int kTile = 8, kMinBlock = 4;
+
+// Texels i0 .. i1 - 1 of rows j0 .. j1 - 1 of a face, walked row after row, each the other way
+// from the last, so every texel is next to the one before.
+void walk_block(FieldGrid& g, FieldWalker& walker, int face, int i0, int j0, int i1, int j1) {
+  const int w = g.res + 2;
+  for (int j = j0; j < j1; ++j) {
+    for (int n = 0; n < i1 - i0; ++n) {
+      const int i = (j - j0) % 2 ? i1 - 1 - n : i0 + n;
+      const size_t k = (static_cast<size_t>(face) * w + j) * w + i;
+      store(g, k, walker.evaluate(g.point_mm[k]));
+    }
+  }
+}
+
+// A block of texels (size a side, clipped to the face) left at the grid's defaults, which are
+// the default sample's, where FieldWalker::default_within shows that every texel's sample is the
+// default, from a ball about its middle texel's point holding every texel's point (~60 % of the
+// texels on a head: the face ahead of the hairline and the neck below the margin). Where it
+// cannot, the block's quarters are tried, and the texels of the smallest blocks are walked.
+void bake_block(FieldGrid& g, FieldWalker& walker, int face, int i0, int j0, int size) {
+  const int w = g.res + 2, i1 = std::min(w, i0 + size), j1 = std::min(w, j0 + size);
+  if (i0 >= i1 || j0 >= j1) return;
+  const Vec3* points = g.point_mm.data() + static_cast<size_t>(face) * w * w;
+  const Vec3& c = points[(j0 + j1) / 2 * w + (i0 + i1) / 2];
+  double r2 = 0;
+  for (int j = j0; j < j1; ++j) {
+    for (int i = i0; i < i1; ++i) r2 = std::max(r2, (points[j * w + i] - c).squaredNorm());
+  }
+  // A margin far above the rounding of the distances (~1e-14 mm at head scale).
+  switch (walker.settle_within(c, std::sqrt(r2) * (1 + 1e-12) + 1e-9)) {
+    case FieldWalker::Settled::kDefault:
+      return;
+    case FieldWalker::Settled::kUniform: {
+      const FieldSample s = walker.evaluate(c);
+      for (int j = j0; j < j1; ++j) {
+        for (int i = i0; i < i1; ++i) store(g, (static_cast<size_t>(face) * w + j) * w + i, s);
+      }
+      return;
+    }
+    case FieldWalker::Settled::kNo:
+      break;
+  }
+  if (size <= kMinBlock) return walk_block(g, walker, face, i0, j0, i1, j1);
+  // The quarters in a ring, each next to the one before.
+  const int h = size / 2;
+  bake_block(g, walker, face, i0, j0, h);
+  bake_block(g, walker, face, i0 + h, j0, h);
+  bake_block(g, walker, face, i0 + h, j0 + h, h);
+  bake_block(g, walker, face, i0, j0 + h, h);
+}
+
 }  // namespace
 
 FieldGrid bake_field(const DensityField& f, int res) {
   FieldGrid g = empty_grid(f.surface, res);
   bake_geometry(f.surface, g);
-  const int w = res + 2;
-  tbb::parallel_for(tbb::blocked_range<int>(0, 6 * w), [&](const tbb::blocked_range<int>& rows) {
-    // One walk over the rows, each row the other way from the last, so every texel but a face's
-    // first is next to the one before (~1 mm): what the walker measures at one carries to the
-    // next ones.
-    FieldWalker walker(f);
-    for (int row = rows.begin(); row != rows.end(); ++row) {
-      for (int n = 0; n < w; ++n) {
-        const size_t k = static_cast<size_t>(row) * w + (row % 2 ? w - 1 - n : n);
-        store(g, k, walker.evaluate(g.point_mm[k]));
-      }
-    }
-  });
+  const int w = res + 2, tiles = (w + kTile - 1) / kTile;
+  tbb::parallel_for(tbb::blocked_range<int>(0, 6 * tiles),
+                    [&](const tbb::blocked_range<int>& rows) {
+                      // One walk over the rows of tiles, each row the other way from the last, so
+                      // every tile but a face's first is next to the one before: what the walker
+                      // measures in one carries to the next ones.
+                      FieldWalker walker(f);
+                      for (int row = rows.begin(); row != rows.end(); ++row) {
+                        const int face = row / tiles, tj = row % tiles;
+                        for (int n = 0; n < tiles; ++n) {
+                          const int ti = row % 2 ? tiles - 1 - n : n;
+                          bake_block(g, walker, face, ti * kTile, tj * kTile, kTile);
+                        }
+                      }
+                    });
   return g;
 }
 

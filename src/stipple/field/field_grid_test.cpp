@@ -193,6 +193,52 @@ TEST_P(FieldGridExample, WalkerIsEvaluateFieldOnAnyWalk) {
   }
 }
 
+// Where settle_within settles a ball, every surface point in it has that sample: the default
+// one, or the one at its centre (hairline_sd_mm aside). Balls of every size all over the head
+// (the texel centres of a coarse grid), points in them from the surface near random offsets.
+TEST_P(FieldGridExample, SettledBallsHoldTheirSample) {
+  const DensityField& f = example(GetParam()).field;
+  const FieldGrid coarse = bake_function(f.surface, 24, [](const Vec3&) { return FieldSample{}; });
+  std::mt19937_64 rng(23);
+  std::uniform_real_distribution<double> u(-1, 1);
+  FieldWalker walker(f);
+  size_t settled = 0;
+  for (size_t k = 0; k < coarse.point_mm.size(); ++k) {
+    const Vec3& c = coarse.point_mm[k];
+    const double radius_mm = 1.5 * (1 + k % 8);
+    const FieldWalker::Settled s = walker.settle_within(c, radius_mm);
+    if (s == FieldWalker::Settled::kNo) continue;
+    ++settled;
+    const FieldSample want =
+        s == FieldWalker::Settled::kDefault ? FieldSample{} : evaluate_field(f, c);
+    for (int m = 0; m < 40; ++m) {
+      const Vec3 p = project_to_surface(f.surface, c + radius_mm * Vec3(u(rng), u(rng), u(rng)));
+      if ((p - c).norm() > radius_mm) continue;
+      expect_same(evaluate_field(f, p), want, p, false);
+    }
+  }
+  EXPECT_GT(settled, 0u);
+}
+
+// The bake's blocks at other resolutions (tiles clipped at the faces' edges differently).
+TEST_P(FieldGridExample, BakeIsTheFieldAtOtherResolutions) {
+  const DensityField& f = example(GetParam()).field;
+  for (int res : {37, 200}) {
+    const FieldGrid g = bake_field(f, res);
+    const FieldGrid want =
+        bake_function(f.surface, res, [&f](const Vec3& p) { return evaluate_field(f, p); });
+    size_t differ = 0;
+    for (size_t k = 0; k < g.dots_per_cm2.size(); ++k) {
+      differ += g.dots_per_cm2[k] != want.dots_per_cm2[k] ||
+                g.diameter_min_mm[k] != want.diameter_min_mm[k] ||
+                g.diameter_max_mm[k] != want.diameter_max_mm[k] ||
+                g.depth_mm[k] != want.depth_mm[k] ||
+                g.dilution_override[k] != want.dilution_override[k] || g.zone[k] != want.zone[k];
+    }
+    EXPECT_EQ(differ, 0u) << "res " << res;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Examples, FieldGridExample, ::testing::ValuesIn(kExamples),
                          [](const auto& info) {
                            std::string n = info.param;

@@ -170,7 +170,7 @@ double FieldWalker::hairline_sd(PointView& v) {
     if (!ahead && lo > b.hairline_behind_mm) return lo;
   }
   double dv = 0;
-  const int k = h.nearest.nearest(p, hairline_.nearest, dv);
+  const int k = hairline_nearest(p, dv);
   hairline_ = {p, dv, k};
   const double d = hairline_distance_mm(h, p, k);
   bool ahead = false;
@@ -180,6 +180,23 @@ double FieldWalker::hairline_sd(PointView& v) {
     ahead = hairline_point_ahead(h, v.chart(), k, d);
   }
   return ahead ? -d : d;
+}
+
+// The hairline's vertex nearest p and its distance, as h.nearest.nearest gives them: from the
+// quarters listed about a point within kQuartersReachMm of p, else by a search over the whole
+// line, listing the quarters about p for the next points (a walk's next dozen texels or so).
+int FieldWalker::hairline_nearest(const Vec3& p, double& distance_mm) {
+  const PolylineNearest& index = f_.hairline.nearest;
+  const double moved2 = (p - quarters_point_).squaredNorm();
+  if (quarters_reach2_mm2_ > 0 && moved2 < quarters_reach2_mm2_)
+    return index.nearest_in(p, hairline_quarters_, std::sqrt(moved2), hairline_.nearest,
+                            distance_mm);
+  const int k = index.nearest(p, hairline_.nearest, distance_mm);
+  index.quarters_near(p, distance_mm, kQuartersReachMm, hairline_quarters_);
+  quarters_point_ = p;
+  // 1e-9 below the reach, over the rounding of the squared distance.
+  quarters_reach2_mm2_ = kQuartersReachMm * kQuartersReachMm * (1 - 1e-9);
+  return k;
 }
 
 double FieldWalker::zone_sd(size_t i, PointView& v, double hl_sd) {
@@ -281,6 +298,253 @@ void FieldWalker::carry_margin(ChartAnchor& a, PointView& v, double margin_mm, b
   a.point_mm = p;
   a.reach2_mm2 = e * e * (1 - 1e-9);
   a.outcome = outcome;
+}
+
+// What settle_within measures at the ball's centre c, each at most once: c's chart point and
+// how far the chart point of any point of the ball can lie from it, the hair-bearing margin's
+// range over the azimuths the ball spans, a lower bound on its distance from the hairline.
+struct FieldWalker::Ball {
+  const Vec3& c;
+  double radius_mm;
+  bool has_chart = false;
+  Vec2 chart = Vec2::Zero();
+  double chart_move_mm = 0;
+  bool has_margin = false;
+  double margin_low_mm = -std::numeric_limits<double>::infinity();
+  double margin_high_mm = std::numeric_limits<double>::infinity();
+  double hairline_lo_mm = -std::numeric_limits<double>::infinity();
+  bool searched = false;  // whether hairline_lo_mm comes from a search at c
+};
+
+// How far from c's chart point the chart point of any point within radius_mm of c can lie
+// (infinity if unknown): as chart_reach_mm, the chart's stretch at c's polar row over the
+// narrowest window the turn fits in, times the turn (1.011 radius / (r - radius): the projection
+// onto the unit sphere is 1 / (r - radius)-Lipschitz beyond radius r - radius, and an angle is at
+// most 1.011 times its chord for chords up to 0.5, which a turn within 0.45 keeps).
+double FieldWalker::chart_move_mm(const Vec3& c, double radius_mm) const {
+  const Vec3 d = c - f_.chart.centre;
+  const double r = d.norm();
+  if (!(r > 0) || !(radius_mm < r / 2)) return std::numeric_limits<double>::infinity();
+  const double turn = 1.011 * radius_mm / (r - radius_mm);
+  const ChartStretch& st = f_.bounds.stretch;
+  for (size_t w = 0; w < st.windows_rad.size(); ++w) {
+    if (turn > std::min(st.windows_rad[w], 0.45)) continue;
+    return st.mm_per_rad_at_row(st.row_of_cos(d.dot(f_.chart.axis) / r), w) * turn;
+  }
+  return std::numeric_limits<double>::infinity();
+}
+
+const Vec2& FieldWalker::ball_chart(Ball& b) const {
+  if (!b.has_chart) {
+    b.chart = chart_from_point(f_.chart, b.c);
+    b.chart_move_mm = chart_move_mm(b.c, b.radius_mm);
+    b.has_chart = true;
+  }
+  return b.chart;
+}
+
+// The least and the greatest height of the hair-bearing margin (margin_z_mm) over the azimuths
+// the ball spans, with 1e-6 of slack over rounding (the whole range where it is unknown). Seen
+// from above the ball is a disc of the same radius at distance rho from the vertical axis, so
+// its points' azimuths lie within asin(radius / rho) of c's, and so do their absolute values
+// (what margin_z_mm reads: the distance to azimuth 0 on the circle, 1-Lipschitz). Between two
+// knots margin_z_mm is monotone (a lerp by a smoothstep), so its extremes over an interval of
+// azimuths lie at the interval's ends or at knots inside.
+void FieldWalker::ball_margin(Ball& b) const {
+  if (b.has_margin) return;
+  b.has_margin = true;
+  b.margin_low_mm = f_.bounds.margin_lo_mm, b.margin_high_mm = f_.bounds.margin_hi_mm;
+  const Vec3& c = b.c;
+  const ScalpMargin& m = f_.margin;
+  if (m.azimuth_deg.size() < 2 || m.z_mm.size() != m.azimuth_deg.size()) return;
+  const double rho = std::hypot(c.x(), c.y());
+  if (!(b.radius_mm < rho / 2)) return;
+  const double deg = 180 / std::numbers::pi;
+  const double a = std::min(std::abs(std::atan2(c.x(), c.y()) * deg), 180.0);
+  const double spread = std::asin(b.radius_mm / rho) * deg * (1 + 1e-9) + 1e-9;
+  const double a0 = std::max(0.0, a - spread), a1 = std::min(180.0, a + spread);
+  const double z0 = field_internal::margin_z_mm(m, a0), z1 = field_internal::margin_z_mm(m, a1);
+  double low = std::min(z0, z1), high = std::max(z0, z1);
+  for (size_t k = 0; k < m.azimuth_deg.size(); ++k) {
+    if (m.azimuth_deg[k] > a0 && m.azimuth_deg[k] < a1)
+      low = std::min(low, m.z_mm[k]), high = std::max(high, m.z_mm[k]);
+  }
+  b.margin_low_mm = low - 1e-6 * (1 + std::abs(low));
+  b.margin_high_mm = high + 1e-6 * (1 + std::abs(high));
+}
+
+// Whether every point of the ball lies below the hair-bearing margin (z < margin_z(azimuth)),
+// where the whole-scalp zone and the zones behind the hairline end: the ball's top lies below
+// the margin's lowest point, or below its least over the azimuths the ball spans.
+bool FieldWalker::below_margin_within(Ball& b) {
+  const double top = b.c.z() + b.radius_mm;
+  if (top < f_.bounds.margin_lo_mm) return true;
+  ball_margin(b);
+  return top < b.margin_low_mm;
+}
+
+// Whether every point of the ball lies at least cap_mm above the margin (a zone's weight 1).
+bool FieldWalker::above_margin_within(Ball& b, double cap_mm) {
+  const double bottom = b.c.z() - b.radius_mm;
+  if (bottom - f_.bounds.margin_hi_mm >= cap_mm) return true;
+  ball_margin(b);
+  return bottom - b.margin_high_mm >= cap_mm;
+}
+
+// A lower bound on the hairline's distance (evaluate_field's: to the two segments of the
+// nearest vertex) at every point of the ball: the nearest vertex's distance from c, less the
+// radius (that distance is 1-Lipschitz) and half the longest segment (every point of a segment
+// lies that close to one of its ends). The search at c is spared where the last one already
+// shows more than `need`.
+double FieldWalker::hairline_lower_bound_within(Ball& b, double need) {
+  const Hairline& h = f_.hairline;
+  if (h.curve_mm.empty()) return -std::numeric_limits<double>::infinity();
+  const double slack = b.radius_mm + h.max_step_mm / 2;
+  if (!b.searched) {
+    b.hairline_lo_mm = std::max(b.hairline_lo_mm, line_lower_bound_mm(hairline_, b.c) - slack);
+    if (b.hairline_lo_mm > need) return b.hairline_lo_mm;
+    double dv = 0;
+    const int k = hairline_nearest(b.c, dv);
+    hairline_ = {b.c, dv, k};
+    b.hairline_lo_mm = dv - kSlackMm - slack;
+    b.searched = true;
+  }
+  return b.hairline_lo_mm;
+}
+
+// The hairline's side (the inside of its polygon ahead, Hairline::ahead_coarse, which is the
+// side wherever the distance is at least kHairlineTangentSideMm), where it is the same all over
+// the ball: the side's anchor covers the ball, or c's chart point lies farther from the polygon
+// than any point's chart point can lie from it (the signed distance is 1-Lipschitz in the chart;
+// 1e-6 mm over rounding).
+bool FieldWalker::hairline_side_within(Ball& b, bool& ahead) {
+  const PolygonReach& side = f_.bounds.hairline_side;
+  if (side.empty()) return false;
+  if (side_.reach2_mm2 > 0) {
+    const double e = (b.c - side_.point_mm).norm() + b.radius_mm;
+    if (e * e < side_.reach2_mm2) return ahead = side_.outcome, true;
+  }
+  const double sd = side.signed_distance(ball_chart(b));
+  if (!(std::abs(sd) - 1e-6 > b.chart_move_mm)) return false;
+  ahead = !std::signbit(sd);
+  return true;
+}
+
+// Whether the whole ball lies behind the hairline by more than need_mm (and by
+// kHairlineTangentSideMm, beyond which the side is the polygon's).
+bool FieldWalker::behind_hairline_within(Ball& b, double need_mm) {
+  const double need = std::max(need_mm, kHairlineTangentSideMm);
+  bool ahead = true;
+  return hairline_side_within(b, ahead) && !ahead && hairline_lower_bound_within(b, need) > need;
+}
+
+// Zone zi's status all over the ball: -1 where its signed distance (as combine reads it) is
+// negative at every point (the zone is skipped), +1 where its weight is 1 at every point (the
+// distance at least the feather, and positive) and a whorl on it has faded, 0 where neither is
+// shown. From bounds of each shape's distance over the ball:
+int FieldWalker::zone_status_within(size_t zi, Ball& b) {
+  const Zone& z = f_.plan.zones[zi];
+  const ZoneGeometry& g = f_.zones[zi];
+  const Vec3& c = b.c;
+  // The least distance over the ball that gives weight 1: the feather, and more than 0 (a
+  // zone without feather weighs 1 wherever its distance is not negative).
+  auto full = [&](double least_mm) { return least_mm >= z.feather_mm && least_mm > 0; };
+  int status = 0;
+  switch (z.shape.kind) {
+    case ZoneShape::Kind::kPolygon: {
+      // Every direction within asin(radius / r) of c's from the chart centre has a polar angle
+      // beyond the one whose cosine is beyond_cos, with 1e-6 rad over the rounding of the
+      // angles (acos loses digits near 1): the polygon lies within a smaller one.
+      const Vec3 d = c - f_.chart.centre;
+      const double r = d.norm();
+      if (g.beyond_cos > -1 + 1e-6 && g.beyond_cos < 1 && b.radius_mm < r / 2) {
+        const double theta = std::acos(std::clamp(d.dot(f_.chart.axis) / r, -1.0, 1.0));
+        if (theta - std::asin(b.radius_mm / r) > std::acos(g.beyond_cos) + 1e-6) return -1;
+      }
+      // The polygon's signed distance is 1-Lipschitz in the chart; outside the box it is at
+      // most minus the box's distance, and PolygonReach's lies between the reach and the
+      // distance in magnitude, so inside beyond the reach (the feather) the exact distance
+      // decides (1e-6 mm over rounding).
+      const Vec2& uv = ball_chart(b);
+      double sd = field_internal::polygon_distance_mm(g, uv);
+      const double move = b.chart_move_mm + 1e-6;
+      if (sd < 0) return -sd > move ? -1 : 0;
+      if (sd - move < z.feather_mm && sd >= g.outline.reach_mm())
+        sd = distance_to_polygon_boundary(g.polygon_chart, uv);
+      status = full(sd - move) ? 1 : 0;
+      break;
+    }
+    case ZoneShape::Kind::kCircle: {
+      const double centre_mm = (c - g.centre_mm).norm();
+      if (centre_mm - b.radius_mm > z.shape.radius_mm + kSlackMm) return -1;
+      status = full(z.shape.radius_mm - centre_mm - b.radius_mm - kSlackMm) ? 1 : 0;
+      break;
+    }
+    case ZoneShape::Kind::kStrip:
+    case ZoneShape::Kind::kDiscs: {
+      // Farther than the radius from the line (a strip's distance is at least its nearest
+      // vertex's less half the longest segment, and at most the vertex's) all over the ball.
+      if (g.line_mm.empty()) return 0;
+      const double half_step = z.shape.kind == ZoneShape::Kind::kStrip ? g.max_step_mm / 2 : 0;
+      LineAnchor& a = lines_[zi];
+      const double need = z.shape.radius_mm + half_step + b.radius_mm;
+      if (line_lower_bound_mm(a, c) > need) return -1;
+      double d = 0;
+      int k = 0;
+      if (z.shape.kind == ZoneShape::Kind::kStrip) {
+        k = g.nearest.nearest(c, a.nearest, d);
+      } else {
+        k = g.index.nearest(c);
+        if (k < 0) return 0;
+        d = (g.line_mm[static_cast<size_t>(k)] - c).norm();
+      }
+      a = {c, d, k};
+      if (d - kSlackMm > need) return -1;
+      status = full(z.shape.radius_mm - d - b.radius_mm - kSlackMm) ? 1 : 0;
+      break;
+    }
+    case ZoneShape::Kind::kWholeScalp:
+      if (below_margin_within(b)) return -1;
+      status = above_margin_within(b, std::max(z.feather_mm, 1e-6)) ? 1 : 0;
+      break;
+    case ZoneShape::Kind::kBehindHairline:
+      // Below the margin, or behind the line by more than the band's depth (its distance is
+      // negative); never shown full (the band's distance reads the hairline's near the line).
+      if (below_margin_within(b) || behind_hairline_within(b, f_.plan.hairline.depth_mm)) return -1;
+      return 0;
+  }
+  if (status > 0 && z.whorl.enabled) {
+    // The whorl's factor is exactly 1 beyond kWhorlFadedRadii of its centre in the chart.
+    const double r = (ball_chart(b) - g.whorl_centre_chart).norm();
+    if (!(r - b.chart_move_mm - 1e-6 > kWhorlFadedRadii * z.whorl.radius_mm)) status = 0;
+  }
+  return status;
+}
+
+// kDefault where every zone is outside the whole ball (combine skips them all: the default
+// sample whatever the ramp), or the whole ball lies ahead of the hairline by more than
+// FieldBounds::hairline_ahead_mm (and kHairlineTangentSideMm, where the side is the polygon's:
+// the ramp is 0 and combine returns the default sample, hairline_sd_mm aside, which a grid does
+// not store). kUniform where every zone is outside or weighs 1 all over the ball (a whorl on it
+// faded) and the ramp is the same (the ball lies behind the line by the transition width or
+// more): combine then reads the same values at every point, bit for bit.
+FieldWalker::Settled FieldWalker::settle_within(const Vec3& c, double radius_mm) {
+  Ball b{c, radius_mm};
+  bool outside = true, known = true;
+  for (size_t i = 0; i < f_.zones.size() && known; ++i) {
+    const int status = zone_status_within(i, b);
+    outside = outside && status < 0;
+    known = status != 0;
+  }
+  if (known && outside) return Settled::kDefault;
+  if (known && behind_hairline_within(b, f_.plan.hairline.transition_width_mm))
+    return Settled::kUniform;
+  if (known) return Settled::kNo;
+  const double need = std::max(f_.bounds.hairline_ahead_mm, kHairlineTangentSideMm);
+  bool ahead = false;
+  return hairline_side_within(b, ahead) && ahead && hairline_lower_bound_within(b, need) > need
+             ? Settled::kDefault
+             : Settled::kNo;
 }
 
 double FieldWalker::whorl(size_t i, PointView& v) {

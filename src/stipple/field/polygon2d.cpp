@@ -297,6 +297,67 @@ int PolylineNearest::nearest(const Vec3& p, double& distance_mm) const {
   return nearest(p, start, distance_mm);
 }
 
+void PolylineNearest::quarters_near(const Vec3& q, double distance_mm, double reach_mm,
+                                    std::vector<NearQuarter>& quarters) const {
+  quarters.clear();
+  // A vertex within `within` of q lies in a ball whose centre is within within + its radius.
+  const double within = distance_mm + 2 * reach_mm + 1e-9;  // 1e-9 over rounding
+  auto reach2 = [within](double radius) { return (within + radius) * (within + radius); };
+  const double stretch2 = reach2(stretch_radius_mm_), run2 = reach2(run_radius_mm_),
+               quarter2 = reach2(quarter_radius_mm_);
+  const int runs = static_cast<int>(run_centre_.size());
+  const int n_quarters = static_cast<int>(quarter_centre_.size());
+  constexpr int kRunsPerStretch = kStretch / kRun;
+  for (int r = 0; r < runs; ++r) {
+    if (r % kRunsPerStretch == 0 &&
+        (stretch_centre_[static_cast<size_t>(r / kRunsPerStretch)] - q).squaredNorm() > stretch2) {
+      r += kRunsPerStretch - 1;
+      continue;
+    }
+    if ((run_centre_[static_cast<size_t>(r)] - q).squaredNorm() > run2) continue;
+    const int q_end = std::min(n_quarters, (r + 1) * (kRun / kQuarter));
+    for (int k = r * (kRun / kQuarter); k < q_end; ++k) {
+      const double d2 = (quarter_centre_[static_cast<size_t>(k)] - q).squaredNorm();
+      if (d2 <= quarter2) quarters.push_back({std::sqrt(d2) - quarter_radius_mm_, k});
+    }
+  }
+  // Nearest first (ties by index, so the order is the same on every platform).
+  std::sort(quarters.begin(), quarters.end(), [](const NearQuarter& a, const NearQuarter& b) {
+    return a.lower_mm < b.lower_mm || (a.lower_mm == b.lower_mm && a.quarter < b.quarter);
+  });
+}
+
+int PolylineNearest::nearest_in(const Vec3& p, const std::vector<NearQuarter>& quarters,
+                                double moved_mm, int start, double& distance_mm) const {
+  const int n = static_cast<int>(line_.size());
+  if (n == 0) return -1;
+  // As nearest(): the least squared distance, of ties the lowest index, whatever the order the
+  // quarters are measured in. A quarter whose ball lies farther than the best so far, or whose
+  // lower bound from q less the move does (1e-9 over rounding), holds no vertex as near.
+  int best_i = std::clamp(start, 0, n - 1);
+  double best2 = (line_[static_cast<size_t>(best_i)] - p).squaredNorm();
+  double best = std::sqrt(best2),
+         reach2 = (best + quarter_radius_mm_) * (best + quarter_radius_mm_);
+  const double moved = moved_mm + 1e-9;
+  for (const NearQuarter& nq : quarters) {
+    if (nq.lower_mm - moved > best) break;
+    const size_t q = static_cast<size_t>(nq.quarter);
+    if ((quarter_centre_[q] - p).squaredNorm() > reach2) continue;
+    const int a = nq.quarter * kQuarter, b = std::min(n, a + kQuarter);
+    const double before2 = best2;
+    for (int k = a; k < b; ++k) {
+      const double d2 = (line_[static_cast<size_t>(k)] - p).squaredNorm();
+      if (d2 < best2 || (d2 == best2 && k < best_i)) best2 = d2, best_i = k;
+    }
+    if (best2 < before2) {
+      best = std::sqrt(best2);
+      reach2 = (best + quarter_radius_mm_) * (best + quarter_radius_mm_);
+    }
+  }
+  distance_mm = std::sqrt(best2);
+  return best_i;
+}
+
 double distance_to_segment(const Vec3& a, const Vec3& b, const Vec3& p) {
   const Vec3 ab = b - a;
   const double len2 = ab.squaredNorm();

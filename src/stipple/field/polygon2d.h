@@ -94,6 +94,24 @@ class PolylineNearest {
   int nearest(const Vec3& p, int start, double& distance_mm) const;
   // The same from the middle of the run whose ball is nearest.
   int nearest(const Vec3& p, double& distance_mm) const;
+  // For a walk of nearby points: the quarters that hold every vertex within
+  // distance_mm + 2 reach_mm of q, where distance_mm is q's nearest distance (nearest(q)), each
+  // with a lower bound on its vertices' distances from q, nearest first. The vertex nearest any
+  // point p within reach_mm of q lies among them: it is at most distance_mm + |p - q| from p
+  // (q's nearest vertex is), so at most distance_mm + 2 |p - q| from q.
+  struct NearQuarter {
+    double lower_mm;  // no vertex of the quarter lies nearer q
+    int quarter;
+  };
+  void quarters_near(const Vec3& q, double distance_mm, double reach_mm,
+                     std::vector<NearQuarter>& quarters) const;
+  // nearest(p, start, distance_mm) for a p at most moved_mm from the q of `quarters`
+  // (quarters_near's, with moved_mm <= its reach): the same vertex and distance, bit for bit
+  // (the same squared distances, the same choice among ties), measuring only the quarters
+  // that can hold a vertex nearer than the best so far. Their lower bounds less moved_mm bound
+  // their vertices' distances from p, so the scan stops at the first beyond the best.
+  int nearest_in(const Vec3& p, const std::vector<NearQuarter>& quarters, double moved_mm,
+                 int start, double& distance_mm) const;
 
  private:
   static constexpr int kQuarter = 4, kRun = 16, kStretch = 64;

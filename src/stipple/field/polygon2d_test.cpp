@@ -96,5 +96,41 @@ TEST(PolylineNearest, IsTheNearestVertex) {
   }
 }
 
+// The quarters listed about a point hold the nearest vertex of every point within their reach:
+// nearest_in gives nearest()'s vertex and distance, ties (a line doubling back) included.
+TEST(PolylineNearest, NearestInTheQuartersNearIsTheNearest) {
+  std::mt19937_64 rng(13);
+  std::normal_distribution<double> n(0, 1);
+  std::uniform_real_distribution<double> u(-1, 1);
+  for (int t = 0; t < 6; ++t) {
+    std::vector<Vec3> line{Vec3::Zero()};
+    Vec3 heading(1, 0, 0);
+    for (int k = 0; k < 400 + 150 * t; ++k) {
+      heading = (heading + 0.3 * Vec3(n(rng), n(rng), n(rng))).normalized();
+      line.push_back(line.back() + (0.2 + 0.3 * (k % 3) / 2.0) * heading);
+    }
+    if (t % 2) line.insert(line.end(), line.rbegin(), line.rend());  // exact ties
+    const PolylineNearest index(line);
+    std::vector<PolylineNearest::NearQuarter> quarters;
+    for (int k = 0; k < 300; ++k) {
+      const Vec3 q = line[static_cast<size_t>(k * 7) % line.size()] +
+                     (k % 6) * 6.0 * Vec3(u(rng), u(rng), u(rng));
+      const double reach_mm = 1 + k % 5;
+      double dq = 0;
+      index.nearest(q, dq);
+      index.quarters_near(q, dq, reach_mm, quarters);
+      for (int m = 0; m < 20; ++m) {
+        Vec3 p = q + reach_mm * Vec3(u(rng), u(rng), u(rng));
+        if ((p - q).norm() > reach_mm) p = q + (p - q).normalized() * reach_mm * 0.999;
+        double want_d = 0, got_d = 0;
+        const int start = static_cast<int>(rng() % line.size());
+        const int want = index.nearest(p, start, want_d);
+        ASSERT_EQ(index.nearest_in(p, quarters, (p - q).norm(), start, got_d), want);
+        ASSERT_EQ(got_d, want_d);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace stipple
