@@ -67,13 +67,14 @@ std::vector<Vec3> zone_outline(const DensityField& f, size_t zi) {
     }
     case ZoneShape::Kind::kWholeScalp: {
       // The hair-bearing margin around the sides and the back (in front, the hairline is the
-      // edge): the surface at the margin height on each azimuth, by bisection on z.
+      // edge): the surface at the margin height on each azimuth, by bisection on z down to
+      // 0.01 mm (a chart's line is drawn to a tenth of a millimetre at best).
       for (int k = 0; k <= 110; ++k) {
         const double az = 70 + 2.0 * k;  // 70 .. 290 degrees, through the back
         const double a = az * std::numbers::pi / 180;
         double zlo = -150, zhi = 250;
         Vec3 p;
-        for (int it = 0; it < 40; ++it) {
+        while (zhi - zlo > 0.01) {
           const double zm = 0.5 * (zlo + zhi);
           p = project_to_surface(f.surface, Vec3(200 * std::sin(a), 200 * std::cos(a), zm));
           (zone_signed_distance_mm(f, static_cast<int>(zi), p, 0) > 0 ? zhi : zlo) = zm;
