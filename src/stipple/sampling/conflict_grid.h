@@ -62,12 +62,15 @@ class ConflictGrid {
 
   // Lists dot `id` at p with squared spacing s2: in its home cell when reach_mm (its largest
   // conflict radius) is within base_mm, else in every cell within reach_mm.
-  void insert(int id, const Vec3& p, float s2, double reach_mm, double base_mm) {
+  // home_cell: p's cell when the caller has it (conflict's), else kNoCell.
+  static constexpr size_t kNoCell = static_cast<size_t>(-1);
+  void insert(int id, const Vec3& p, float s2, double reach_mm, double base_mm,
+              size_t home_cell = kNoCell) {
     const Rec r{static_cast<float>(p.x()), static_cast<float>(p.y()), static_cast<float>(p.z()),
                 s2};
     if (static_cast<size_t>(id) >= home_.size()) home_.resize(static_cast<size_t>(id) + 1, -1);
     if (reach_mm <= base_mm) {
-      home_[static_cast<size_t>(id)] = push(index(p), id, r);
+      home_[static_cast<size_t>(id)] = push(home_cell == kNoCell ? index(p) : home_cell, id, r);
       return;
     }
     home_[static_cast<size_t>(id)] = -1;
@@ -100,16 +103,20 @@ class ConflictGrid {
 
   // Whether a dot at p of squared spacing s2 (0: a point of no radius of its own) lies closer to
   // a live dot than sqrt(scale2 max(s2, its s2)). Scans the cells within reach_mm of p, p's own
-  // first, and stops at the first such dot.
-  bool conflict(const Vec3& p, float s2, float scale2, double reach_mm) const {
+  // first, and stops at the first such dot. *home_cell (if given): p's cell, for insert.
+  bool conflict(const Vec3& p, float s2, float scale2, double reach_mm,
+                size_t* home_cell = nullptr) const {
     const float px = static_cast<float>(p.x()), py = static_cast<float>(p.y()),
                 pz = static_cast<float>(p.z());
-    return any_cell(p, reach_mm, [&](size_t c) {
-      for (int b = cell_[c]; b >= 0; b = meta_[static_cast<size_t>(b)].next) {
-        if (block_hits(b, px, py, pz, s2, scale2)) return true;
-      }
-      return false;
-    });
+    return any_cell(
+        p, reach_mm,
+        [&](size_t c) {
+          for (int b = cell_[c]; b >= 0; b = meta_[static_cast<size_t>(b)].next) {
+            if (block_hits(b, px, py, pz, s2, scale2)) return true;
+          }
+          return false;
+        },
+        home_cell);
   }
 
   // Whether dot `id` is listed in its home cell alone (and so can be hidden and moved in place).
@@ -208,7 +215,7 @@ class ConflictGrid {
   // is one, most often lies there, and a conflict query stops at the first), until cell(c)
   // returns true.
   template <class CellF>
-  bool any_cell(const Vec3& p, double reach_mm, CellF&& cell) const {
+  bool any_cell(const Vec3& p, double reach_mm, CellF&& cell, size_t* home_out = nullptr) const {
     // The cell coordinates once (each a product and a truncation; clamped into the grid), the
     // range from them, and the cells by strides: the index arithmetic was half a query's cost.
     const double f[3] = {(p.x() - lo_[0]) * inv_cell_, (p.y() - lo_[1]) * inv_cell_,
@@ -222,6 +229,7 @@ class ConflictGrid {
     }
     const size_t sy = static_cast<size_t>(dim_[0]), sz = sy * static_cast<size_t>(dim_[1]);
     const size_t home = at[2] * sz + at[1] * sy + static_cast<size_t>(at[0]);
+    if (home_out) *home_out = home;  // the same as index(p)
     if (cell(home)) return true;
     for (int z = lo[2]; z <= hi[2]; ++z) {
       for (int y = lo[1]; y <= hi[1]; ++y) {

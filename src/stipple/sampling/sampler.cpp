@@ -410,12 +410,13 @@ class Sampler {
     const double s_full = std::min(hex_spacing_mm(n), 20.0);
     const float s2 = static_cast<float>(s_full * s_full);
     const double rc = std::sqrt(static_cast<double>(scale2)) * s_full;
-    if (grid_->conflict(c, s2, scale2, std::max(rc, L.base_mm))) return -1;
+    size_t home = 0;
+    if (grid_->conflict(c, s2, scale2, std::max(rc, L.base_mm), &home)) return -1;
     pts_.push_back(
         {c, static_cast<float>(n), static_cast<float>(s_full), lambda, L.session, true, seam});
     ++alive_;
     const int id = static_cast<int>(pts_.size()) - 1;
-    grid_->insert(id, c, s2, L.radius_per_mm * s_full, L.base_mm);
+    grid_->insert(id, c, s2, L.radius_per_mm * s_full, L.base_mm, home);
     if (seam) seam_ids_.push_back(id);
     return id;
   }
