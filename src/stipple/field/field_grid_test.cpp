@@ -143,6 +143,22 @@ TEST_P(FieldGridExample, EvaluateFieldIsItsDefinition) {
   for (const Vec3& p : points) expect_same(evaluate_field(f, p), by_definition(f, p), p, true);
 }
 
+// The texels where two grids' field values differ (and, with `geometry`, their areas, ray
+// cosines or points), compared bit for bit.
+size_t differing_texels(const FieldGrid& g, const FieldGrid& want, bool geometry) {
+  size_t differ = 0;
+  for (size_t k = 0; k < g.dots_per_cm2.size(); ++k) {
+    differ += g.dots_per_cm2[k] != want.dots_per_cm2[k] ||
+              g.diameter_min_mm[k] != want.diameter_min_mm[k] ||
+              g.diameter_max_mm[k] != want.diameter_max_mm[k] ||
+              g.depth_mm[k] != want.depth_mm[k] ||
+              g.dilution_override[k] != want.dilution_override[k] || g.zone[k] != want.zone[k] ||
+              (geometry && (g.area_mm2[k] != want.area_mm2[k] || g.ray_cos[k] != want.ray_cos[k] ||
+                            g.point_mm[k] != want.point_mm[k]));
+  }
+  return differ;
+}
+
 // The bake's walk along the rows (bounds from the previous texels) gives what evaluating every
 // texel alone gives, in every table.
 TEST_P(FieldGridExample, BakeIsTheFieldAtEveryTexel) {
@@ -151,17 +167,7 @@ TEST_P(FieldGridExample, BakeIsTheFieldAtEveryTexel) {
   const FieldGrid want =
       bake_function(f.surface, 128, [&f](const Vec3& p) { return evaluate_field(f, p); });
   ASSERT_EQ(g.dots_per_cm2.size(), want.dots_per_cm2.size());
-  size_t differ = 0;
-  for (size_t k = 0; k < g.dots_per_cm2.size(); ++k) {
-    differ += g.dots_per_cm2[k] != want.dots_per_cm2[k] ||
-              g.diameter_min_mm[k] != want.diameter_min_mm[k] ||
-              g.diameter_max_mm[k] != want.diameter_max_mm[k] ||
-              g.depth_mm[k] != want.depth_mm[k] ||
-              g.dilution_override[k] != want.dilution_override[k] || g.zone[k] != want.zone[k] ||
-              g.area_mm2[k] != want.area_mm2[k] || g.ray_cos[k] != want.ray_cos[k] ||
-              g.point_mm[k] != want.point_mm[k];
-  }
-  EXPECT_EQ(differ, 0u);
+  EXPECT_EQ(differing_texels(g, want, /*geometry=*/true), 0u);
   EXPECT_EQ(expected_dots(g), expected_dots(want));
 }
 
@@ -227,15 +233,7 @@ TEST_P(FieldGridExample, BakeIsTheFieldAtOtherResolutions) {
     const FieldGrid g = bake_field(f, res);
     const FieldGrid want =
         bake_function(f.surface, res, [&f](const Vec3& p) { return evaluate_field(f, p); });
-    size_t differ = 0;
-    for (size_t k = 0; k < g.dots_per_cm2.size(); ++k) {
-      differ += g.dots_per_cm2[k] != want.dots_per_cm2[k] ||
-                g.diameter_min_mm[k] != want.diameter_min_mm[k] ||
-                g.diameter_max_mm[k] != want.diameter_max_mm[k] ||
-                g.depth_mm[k] != want.depth_mm[k] ||
-                g.dilution_override[k] != want.dilution_override[k] || g.zone[k] != want.zone[k];
-    }
-    EXPECT_EQ(differ, 0u) << "res " << res;
+    EXPECT_EQ(differing_texels(g, want, /*geometry=*/false), 0u) << "res " << res;
   }
 }
 

@@ -63,20 +63,27 @@ TEST(PolygonReach, IsTheSignedDistanceBelowTheReach) {
   }
 }
 
+// A line wandering from the origin in `steps` steps of 0.2 - 0.5 mm; `doubled`: then back along
+// itself (every vertex twice: exact ties).
+std::vector<Vec3> wandering_line(std::mt19937_64& rng, int steps, bool doubled) {
+  std::normal_distribution<double> n(0, 1);
+  std::vector<Vec3> line{Vec3::Zero()};
+  Vec3 heading(1, 0, 0);
+  for (int k = 0; k < steps; ++k) {
+    heading = (heading + 0.3 * Vec3(n(rng), n(rng), n(rng))).normalized();
+    line.push_back(line.back() + (0.2 + 0.3 * (k % 3) / 2.0) * heading);
+  }
+  if (doubled) line.insert(line.end(), line.rbegin(), line.rend());
+  return line;
+}
+
 // The vertex of least distance, the lowest index among equals, from any start.
 TEST(PolylineNearest, IsTheNearestVertex) {
   std::mt19937_64 rng(9);
-  std::normal_distribution<double> n(0, 1);
   std::uniform_real_distribution<double> u(-1, 1);
   for (int t = 0; t < 10; ++t) {
     // A wandering line with steps of up to 0.5 mm, and one that doubles back on itself.
-    std::vector<Vec3> line{Vec3::Zero()};
-    Vec3 heading(1, 0, 0);
-    for (int k = 0; k < 300 + 100 * t; ++k) {
-      heading = (heading + 0.3 * Vec3(n(rng), n(rng), n(rng))).normalized();
-      line.push_back(line.back() + (0.2 + 0.3 * (k % 3) / 2.0) * heading);
-    }
-    if (t % 2) line.insert(line.end(), line.rbegin(), line.rend());  // exact ties
+    const std::vector<Vec3> line = wandering_line(rng, 300 + 100 * t, t % 2 == 1);
     const PolylineNearest index(line);
     for (int k = 0; k < 3000; ++k) {
       const Vec3 c = line[static_cast<size_t>(k) % line.size()];
@@ -100,16 +107,9 @@ TEST(PolylineNearest, IsTheNearestVertex) {
 // nearest_in gives nearest()'s vertex and distance, ties (a line doubling back) included.
 TEST(PolylineNearest, NearestInTheQuartersNearIsTheNearest) {
   std::mt19937_64 rng(13);
-  std::normal_distribution<double> n(0, 1);
   std::uniform_real_distribution<double> u(-1, 1);
   for (int t = 0; t < 6; ++t) {
-    std::vector<Vec3> line{Vec3::Zero()};
-    Vec3 heading(1, 0, 0);
-    for (int k = 0; k < 400 + 150 * t; ++k) {
-      heading = (heading + 0.3 * Vec3(n(rng), n(rng), n(rng))).normalized();
-      line.push_back(line.back() + (0.2 + 0.3 * (k % 3) / 2.0) * heading);
-    }
-    if (t % 2) line.insert(line.end(), line.rbegin(), line.rend());  // exact ties
+    const std::vector<Vec3> line = wandering_line(rng, 400 + 150 * t, t % 2 == 1);
     const PolylineNearest index(line);
     std::vector<PolylineNearest::NearQuarter> quarters;
     for (int k = 0; k < 300; ++k) {
